@@ -1,0 +1,163 @@
+//! Who is calling: credentials checked once per request by middleware, read by extractors.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::model::{Role, UserId};
+use super::password::PasswordHashing;
+use super::store;
+use super::throttle::LoginThrottle;
+use super::tokens::{TokenSigner, secret_hash};
+use crate::config::Config;
+use crate::db::Db;
+use crate::time::Clock;
+use crate::{AppContext, Error, Result};
+
+/// Prefix of every API key, so a key is recognisable in logs and secret scanners.
+pub const API_KEY_PREFIX: &str = "maru_";
+
+/// What a credential allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scopes {
+    /// A signed-in person: everything their role allows.
+    All,
+    /// A service account's API key: only the listed scopes (`app:action`, e.g. `social:write`).
+    Only(Arc<[String]>),
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub id: UserId,
+    pub role: Role,
+    pub scopes: Scopes,
+}
+
+impl CurrentUser {
+    /// 403 unless the caller has at least `role`.
+    pub fn require_role(&self, role: Role) -> Result<()> {
+        if self.role >= role { Ok(()) } else { Err(Error::forbidden(format!("requires the {} role", role.as_str()))) }
+    }
+
+    /// 403 unless the credential carries `scope` (people always do).
+    pub fn require_scope(&self, scope: &str) -> Result<()> {
+        match &self.scopes {
+            Scopes::All => Ok(()),
+            Scopes::Only(scopes) if scopes.iter().any(|s| s == scope) => Ok(()),
+            Scopes::Only(_) => Err(Error::forbidden(format!("this API key lacks the `{scope}` scope"))),
+        }
+    }
+}
+
+/// The outcome of reading a request's credentials, left in its extensions.
+#[derive(Debug, Clone)]
+pub enum Authentication {
+    Anonymous,
+    User(CurrentUser),
+    /// Credentials were sent but are not valid: never treated as anonymous.
+    Invalid,
+}
+
+/// The account services every request may need: token signing, password hashing, throttling.
+#[derive(Clone)]
+pub struct Auth {
+    pub signer: Arc<TokenSigner>,
+    pub passwords: PasswordHashing,
+    pub throttle: LoginThrottle,
+    api_keys: moka::future::Cache<String, Option<CurrentUser>>,
+}
+
+impl Auth {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            signer: Arc::new(TokenSigner::load(&config.data_dir, config.auth.jwt_secret.as_deref(), config.auth.access_token_ttl_secs)?),
+            passwords: PasswordHashing::new(config.auth.argon2)?,
+            throttle: LoginThrottle::new(config.auth.failed_logins_before_delay, config.auth.max_lockout_secs),
+            api_keys: moka::future::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(30)).build(),
+        })
+    }
+
+    /// Checks a bearer credential: an access token, or an API key.
+    pub async fn authenticate(&self, db: &Db, clock: &Clock, credential: &str) -> Authentication {
+        if credential.starts_with(API_KEY_PREFIX) {
+            let hash = secret_hash(credential);
+            let found = self
+                .api_keys
+                .try_get_with(hash.clone(), async {
+                    let found = store::find_api_key(db.reader(), &hash).await?;
+                    if let Some((id, ..)) = &found {
+                        store::touch_api_key(db.writer(), *id, clock.now()).await?;
+                    }
+                    Ok::<_, Error>(found.map(|(_, user, role, scopes)| CurrentUser { id: user, role, scopes: Scopes::Only(scopes.into()) }))
+                })
+                .await;
+            match found {
+                Ok(Some(user)) => Authentication::User(user),
+                _ => Authentication::Invalid,
+            }
+        } else {
+            match self.signer.verify(credential) {
+                Some((id, role)) => Authentication::User(CurrentUser { id, role, scopes: Scopes::All }),
+                None => Authentication::Invalid,
+            }
+        }
+    }
+
+    /// Forgets cached API key lookups (after a key is revoked).
+    pub fn invalidate_api_keys(&self) {
+        self.api_keys.invalidate_all();
+    }
+}
+
+/// Middleware: reads `Authorization: Bearer ...` once and leaves an [`Authentication`].
+pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next: Next) -> Response {
+    let bearer = req
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|v| v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer "))).map(str::trim));
+    let authentication = match bearer {
+        None => Authentication::Anonymous,
+        Some(None) => Authentication::Invalid,
+        Some(Some(token)) => ctx.auth.authenticate(&ctx.db, &ctx.clock, token).await,
+    };
+    req.extensions_mut().insert(authentication);
+    next.run(req).await
+}
+
+fn authentication(parts: &Parts) -> &Authentication {
+    parts.extensions.get::<Authentication>().unwrap_or(&Authentication::Anonymous)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match authentication(parts) {
+            Authentication::User(user) => Ok(user.clone()),
+            Authentication::Anonymous => Err(Error::unauthorized("sign in first: send `Authorization: Bearer <access token>`")),
+            Authentication::Invalid => Err(Error::unauthorized("the access token is invalid or expired")),
+        }
+    }
+}
+
+/// A caller who may or may not be signed in; invalid credentials are still refused.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match authentication(parts) {
+            Authentication::User(user) => Ok(Self(Some(user.clone()))),
+            Authentication::Anonymous => Ok(Self(None)),
+            Authentication::Invalid => Err(Error::unauthorized("the access token is invalid or expired")),
+        }
+    }
+}

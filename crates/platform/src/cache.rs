@@ -1,0 +1,118 @@
+//! In-process cache (moka) organised in key families, each with its own time to live.
+//!
+//! A family is declared once (`cache.family::<Profile>("profile", 1 h)`) and used by key;
+//! writers invalidate the keys they change, so readers never see a value older than the last
+//! write. Hits and misses per family are counted in `/metrics`.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Shared registry of families, so the same name always yields the same store.
+#[derive(Clone, Default)]
+pub struct Cache {
+    families: Arc<Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>>,
+}
+
+/// One family of cached values of type `V` under keys `K`.
+#[derive(Clone)]
+pub struct Family<K, V> {
+    name: &'static str,
+    store: moka::future::Cache<K, V>,
+}
+
+impl Cache {
+    /// The family `name` (created on first use with `ttl` and room for `capacity` entries).
+    /// Asking again for a name with other types is a programming error and yields a detached,
+    /// unshared family, logged loudly.
+    pub fn family<K, V>(&self, name: &'static str, ttl: Duration, capacity: u64) -> Family<K, V>
+    where
+        K: Hash + Eq + Send + Sync + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        let make = || Family { name, store: moka::future::Cache::builder().time_to_live(ttl).max_capacity(capacity).build() };
+        let Ok(mut families) = self.families.lock() else {
+            return make();
+        };
+        let entry = families.entry(name).or_insert_with(|| Arc::new(make()) as Arc<dyn Any + Send + Sync>);
+        if let Some(family) = entry.downcast_ref::<Family<K, V>>() {
+            family.clone()
+        } else {
+            tracing::error!(family = name, "cache family reused with other types");
+            make()
+        }
+    }
+}
+
+impl<K, V> Family<K, V>
+where
+    K: Hash + Eq + Send + Sync + Clone + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    pub async fn get(&self, key: &K) -> Option<V> {
+        let value = self.store.get(key).await;
+        let outcome = if value.is_some() { "hit" } else { "miss" };
+        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome).increment(1);
+        value
+    }
+
+    pub async fn insert(&self, key: K, value: V) {
+        self.store.insert(key, value).await;
+    }
+
+    /// The cached value, or the one `load` produces (loaded once even under concurrent misses).
+    pub async fn get_or_load<E, F>(&self, key: K, load: F) -> Result<V, Arc<E>>
+    where
+        F: Future<Output = Result<V, E>>,
+        E: Send + Sync + 'static,
+    {
+        let entry = self.store.entry(key).or_try_insert_with(load).await?;
+        let outcome = if entry.is_fresh() { "miss" } else { "hit" };
+        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome).increment(1);
+        Ok(entry.into_value())
+    }
+
+    pub async fn invalidate(&self, key: &K) {
+        self.store.invalidate(key).await;
+    }
+
+    /// Drops every entry whose key matches; for changes that touch many keys at once.
+    pub fn invalidate_where(&self, predicate: impl Fn(&K) -> bool + Send + Sync + 'static) {
+        if self.store.invalidate_entries_if(move |k, _| predicate(k)).is_err() {
+            self.store.invalidate_all();
+        }
+    }
+
+    pub fn invalidate_all(&self) {
+        self.store.invalidate_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn families_share_by_name_and_invalidate_by_key() {
+        let cache = Cache::default();
+        let a: Family<u64, String> = cache.family("profile", Duration::from_secs(60), 100);
+        let b: Family<u64, String> = cache.family("profile", Duration::from_secs(60), 100);
+        a.insert(1, "one".into()).await;
+        assert_eq!(b.get(&1).await.as_deref(), Some("one"));
+        b.invalidate(&1).await;
+        assert_eq!(a.get(&1).await, None);
+        let loaded = a.get_or_load(2, async { Ok::<_, ()>("two".to_owned()) }).await;
+        assert_eq!(loaded.ok().as_deref(), Some("two"));
+    }
+
+    #[tokio::test]
+    async fn entries_expire_after_their_family_ttl() {
+        let cache = Cache::default();
+        let short: Family<u8, u8> = cache.family("short", Duration::from_millis(50), 10);
+        short.insert(1, 1).await;
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert_eq!(short.get(&1).await, None);
+    }
+}

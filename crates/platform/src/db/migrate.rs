@@ -1,0 +1,94 @@
+//! Migrations: each app brings its own list, one entry per version with a text per dialect,
+//! recorded under the app's name so apps never collide.
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::{Db, Dialect};
+
+/// One schema change, written once per dialect.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+impl Migration {
+    fn sql(&self, dialect: Dialect) -> &'static str {
+        match dialect {
+            Dialect::Sqlite => self.sqlite,
+            Dialect::Postgres => self.postgres,
+        }
+    }
+}
+
+/// Declares a migration whose files are `migrations/{sqlite,postgres}/<file>` in the calling crate.
+#[macro_export]
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        $crate::db::Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const LEDGER: &str = "CREATE TABLE IF NOT EXISTS maru_migrations (
+    app TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at BIGINT NOT NULL,
+    PRIMARY KEY (app, version)
+)";
+
+/// Applies `app`'s pending migrations in order, each in its own transaction. A migration that
+/// was applied and then edited is refused rather than silently skipped.
+pub async fn migrate(db: &Db, app: &str, migrations: &[Migration]) -> anyhow::Result<usize> {
+    sqlx::query(LEDGER).execute(db.writer()).await?;
+    let applied = sqlx::query("SELECT version, checksum FROM maru_migrations WHERE app = $1")
+        .bind(app)
+        .fetch_all(db.writer())
+        .await?;
+    let applied: std::collections::HashMap<i64, String> =
+        applied.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?;
+    let mut count = 0;
+    for m in migrations {
+        let sql = m.sql(db.dialect());
+        let checksum = hex(&Sha256::digest(sql.as_bytes()));
+        if let Some(existing) = applied.get(&m.version) {
+            anyhow::ensure!(
+                *existing == checksum,
+                "migration {app}/{} ({}) changed after it was applied; add a new migration instead",
+                m.version,
+                m.name
+            );
+            continue;
+        }
+        let mut tx = db.begin().await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(|e| anyhow::anyhow!("migration {app}/{}: {e}", m.name))?;
+        sqlx::query("INSERT INTO maru_migrations (app, version, name, checksum, applied_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(app)
+            .bind(m.version)
+            .bind(m.name)
+            .bind(checksum)
+            .bind(chrono::Utc::now().timestamp_micros())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

@@ -1,0 +1,45 @@
+//! Operator routes: the job queue and its dead letters (moderators and admins).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
+
+use crate::accounts::{CurrentUser, Role};
+use crate::error::ProblemBody;
+use crate::extract::{Json, Path};
+use crate::jobs::JobRecord;
+use crate::{ApiRouter, AppContext, Error, Result};
+
+pub fn router() -> ApiRouter {
+    ApiRouter::new().routes(routes!(queue)).routes(routes!(retry))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueState {
+    queued: i64,
+    running: i64,
+    dead: i64,
+    /// The 100 newest dead-lettered jobs.
+    dead_letters: Vec<JobRecord>,
+}
+
+/// The job queue: counts by state and the dead letters.
+#[utoipa::path(get, path = "/api/v1/admin/jobs", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = QueueState), (status = 403, body = ProblemBody)))]
+async fn queue(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<QueueState>> {
+    user.require_role(Role::Moderator)?;
+    let counts = ctx.jobs.counts().await?;
+    let count = |name: &str| counts.iter().find(|(s, _)| *s == name).map_or(0, |(_, n)| *n);
+    Ok(Json(QueueState { queued: count("queued"), running: count("running"), dead: count("dead"), dead_letters: ctx.jobs.dead(100).await? }))
+}
+
+/// Put a dead-lettered job back in the queue.
+#[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/retry", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "job id")),
+    responses((status = 204, description = "queued again"), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+async fn retry(State(ctx): State<AppContext>, user: CurrentUser, Path(id): Path<i64>) -> Result<StatusCode> {
+    user.require_role(Role::Admin)?;
+    if ctx.jobs.retry_dead(id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(Error::not_found("no dead job with this id")) }
+}

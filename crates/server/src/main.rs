@@ -1,0 +1,129 @@
+//! `maru`: one server for five apps.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use platform::accounts::{Role, service};
+use platform::time::Clock;
+use platform::{App, Config, Server};
+
+#[derive(Debug, Parser)]
+#[command(name = "maru", version, about = "One server for five apps: social, ask, wellness, assistant, ration.")]
+struct Cli {
+    /// Configuration file (default: ./maru.toml when it exists). `MARU_*` variables override it.
+    #[arg(long, global = true, env = "MARU_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one) [env: MARU_LISTEN].
+    #[arg(long, global = true)]
+    listen: Option<std::net::SocketAddr>,
+    /// Where maru keeps its data [env: MARU_DATA_DIR].
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve every app (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load demonstration data (accounts, then each app's own).
+    Demo,
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Give an account a role: user, moderator or admin.
+    GrantRole { username: String, role: String },
+    /// Print the version.
+    Version,
+}
+
+/// The apps this build runs. A new app is one line here.
+fn apps() -> Vec<Arc<dyn App>> {
+    Vec::new()
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Version) {
+        println!("maru {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(listen) = cli.listen {
+        config.listen = listen;
+    }
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    platform::telemetry::init_logging(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(command, config))
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let server = Server::build(config, apps()).await?;
+            server.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            platform::context(config, Clock::system(), apps()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo => {
+            let ctx = platform::context(config, Clock::system(), apps()).await?;
+            for app in ctx.apps.iter() {
+                app.demo(&ctx).await.with_context(|| format!("demo data for {}", app.name()))?;
+                println!("demo data loaded: {}", app.name());
+            }
+            ctx.search.rebuild(&ctx).await?;
+            println!("demo accounts: demo (admin), minji, jiho, seoyeon; password: {}", platform::DEMO_PASSWORD);
+            if let Err(e) = service::grant_role_by_username(&ctx, "demo", Role::Admin).await {
+                anyhow::bail!("making `demo` an admin: {e}");
+            }
+            Ok(())
+        }
+        Command::Reindex => {
+            let ctx = platform::context(config, Clock::system(), apps()).await?;
+            let count = ctx.search.rebuild(&ctx).await?;
+            println!("search index rebuilt: {count} documents");
+            Ok(())
+        }
+        Command::GrantRole { username, role } => {
+            let role = Role::parse(&role).context("role must be user, moderator or admin")?;
+            let ctx = platform::context(config, Clock::system(), apps()).await?;
+            let user = service::grant_role_by_username(&ctx, &username, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{} is now {}", user.username, user.role.as_str());
+            Ok(())
+        }
+        Command::Version => Ok(()),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown requested");
+}
