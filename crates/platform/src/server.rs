@@ -42,6 +42,8 @@ fn with_core(apps: Vec<Arc<dyn App>>) -> Apps {
 /// without serving anything (for `maru migrate`, `maru demo`, `maru reindex`, and tests).
 pub async fn context(config: Config, clock: Clock, apps: Vec<Arc<dyn App>>) -> anyhow::Result<AppContext> {
     let apps = with_core(apps);
+    // Installs the process-wide recorder before anything records.
+    crate::telemetry::metrics_handle();
     std::fs::create_dir_all(&config.data_dir)?;
     let db = Db::connect(&config.database_url(), config.database.read_url.as_deref(), config.database.max_connections).await?;
     for app in apps.iter() {

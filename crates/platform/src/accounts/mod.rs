@@ -16,4 +16,4 @@ pub use http::router;
 pub use search::{IndexUsers, UserSearch};
 pub use model::{ApiKey, ApiKeyId, Email, Locale, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User, UserId, Username};
 pub use store::find_users;
-pub use tokens::Claims;
+pub use tokens::{Claims, random_hex};

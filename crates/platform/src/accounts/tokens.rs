@@ -136,6 +136,15 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// `bytes` random bytes as lower-case hex (for names that must be identifiers).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    if getrandom::fill(&mut buf).is_err() {
+        std::process::abort();
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// How secrets are stored: SHA-256, hex. They are long random strings, so a fast hash is right.
 pub fn secret_hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

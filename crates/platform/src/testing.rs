@@ -1,0 +1,269 @@
+//! The test harness every app's integration tests use: a real server on a random loopback
+//! port, over a fresh database (a SQLite file in a temp dir, or a new PostgreSQL database when
+//! `MARU_TEST_POSTGRES_URL` is set), talked to over HTTP.
+//!
+//! Setup failures panic: a test that cannot start its server has nothing to test.
+#![allow(clippy::expect_used, clippy::missing_panics_doc)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::time::Clock;
+use crate::{App, AppContext, Config, Server};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// An admin URL of a PostgreSQL server; each test makes its own database there.
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL when `MARU_TEST_POSTGRES_URL` is set.
+    pub fn postgres() -> Option<Self> {
+        std::env::var("MARU_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()).map(Self::Postgres)
+    }
+}
+
+/// Runs each named `async fn name(backend: Backend)` as a test on SQLite, and on PostgreSQL
+/// when `MARU_TEST_POSTGRES_URL` is set (skipped with a note otherwise).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::testing::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    match $crate::testing::Backend::postgres() {
+                        Some(backend) => super::$name(backend).await,
+                        None => eprintln!("skipped: set MARU_TEST_POSTGRES_URL to run on PostgreSQL"),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A configuration for tests: free port, temp data dir, limits off, cheap password hashing,
+/// quick job retries.
+pub fn test_config(data_dir: &std::path::Path) -> Config {
+    let mut config = Config::default();
+    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    config.data_dir = data_dir.to_owned();
+    config.limits.enabled = false;
+    config.auth.argon2 = crate::config::Argon2Config { memory_kib: 256, iterations: 1, parallelism: 1 };
+    config.jobs.backoff_base_ms = 20;
+    config.jobs.poll_interval_ms = 20;
+    config
+}
+
+/// Builds a [`TestApp`].
+pub struct TestAppBuilder {
+    backend: Backend,
+    apps: Vec<Arc<dyn App>>,
+    configure: Vec<Box<dyn FnOnce(&mut Config) + Send>>,
+    clock: Option<Clock>,
+}
+
+impl TestAppBuilder {
+    #[must_use]
+    pub fn app(mut self, app: impl App) -> Self {
+        self.apps.push(Arc::new(app));
+        self
+    }
+
+    #[must_use]
+    pub fn config(mut self, f: impl FnOnce(&mut Config) + Send + 'static) -> Self {
+        self.configure.push(Box::new(f));
+        self
+    }
+
+    #[must_use]
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path());
+        if let Backend::Postgres(admin_url) = &self.backend {
+            config.database.url = Some(fresh_postgres_database(admin_url).await);
+        }
+        for f in self.configure {
+            f(&mut config);
+        }
+        let server = Server::build_with_clock(config, self.clock.unwrap_or_else(Clock::system), self.apps).await.expect("server builds");
+        let addr = server.local_addr();
+        let ctx = server.context().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        let app = TestApp { addr, ctx, client: reqwest::Client::new(), stop: Some(stop), handle: Some(handle), _dir: dir };
+        app.wait_ready().await;
+        app
+    }
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("maru_test_{}", crate::accounts::random_hex(8));
+    let mut admin = sqlx::AnyConnection::connect(admin_url).await.expect("connect to MARU_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+    let (base, _) = admin_url.rsplit_once('/').expect("MARU_TEST_POSTGRES_URL names a database");
+    format!("{base}/{name}")
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub ctx: AppContext,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+/// A registered, signed-in user.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder { backend, apps: Vec::new(), configure: Vec::new(), clock: None }
+    }
+
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::builder(backend).spawn().await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..200 {
+            if let Ok(r) = self.client.get(self.url("/ready")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("server did not become ready");
+    }
+
+    /// Registers `username` (password `<username>-password-long`) and signs in.
+    pub async fn user(&self, username: &str) -> TestUser {
+        let password = format!("{username}-password-long");
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/register"))
+            .json(&json!({ "username": username, "email": format!("{username}@example.kr"), "password": password }))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(response.status(), 201, "register {username}: {}", response.text().await.unwrap_or_default());
+        let registered: Value = response.json().await.expect("user json");
+        let tokens = self.login(username, &password).await;
+        TestUser {
+            id: registered["id"].as_str().expect("id").to_owned(),
+            username: username.to_owned(),
+            password,
+            access_token: tokens["access_token"].as_str().expect("access token").to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().expect("refresh token").to_owned(),
+        }
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Value {
+        let response = self.client.post(self.url("/api/v1/auth/login")).json(&json!({ "login": login, "password": password })).send().await.expect("login");
+        assert_eq!(response.status(), 200, "login {login}");
+        response.json().await.expect("tokens")
+    }
+
+    /// Makes `user` an admin directly, as `maru grant-role` would, and signs in again so the
+    /// token carries the role.
+    pub async fn make_admin(&self, user: &mut TestUser) {
+        crate::accounts::service::grant_role_by_username(&self.ctx, &user.username, crate::accounts::Role::Admin).await.expect("grant admin");
+        let tokens = self.login(&user.username, &user.password).await;
+        user.access_token = tokens["access_token"].as_str().expect("access token").to_owned();
+    }
+
+    pub fn get(&self, path: &str, user: Option<&TestUser>) -> reqwest::RequestBuilder {
+        let request = self.client.get(self.url(path));
+        match user {
+            Some(u) => request.bearer_auth(&u.access_token),
+            None => request,
+        }
+    }
+
+    pub fn post(&self, path: &str, user: Option<&TestUser>) -> reqwest::RequestBuilder {
+        let request = self.client.post(self.url(path));
+        match user {
+            Some(u) => request.bearer_auth(&u.access_token),
+            None => request,
+        }
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str, user: Option<&TestUser>) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match user {
+            Some(u) => request.bearer_auth(&u.access_token),
+            None => request,
+        }
+    }
+
+    /// Polls `check` every 10 ms for up to `secs` seconds.
+    pub async fn eventually<F, Fut>(&self, secs: u64, mut check: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while tokio::time::Instant::now() < deadline {
+            if check().await {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
