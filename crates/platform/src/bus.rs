@@ -59,7 +59,11 @@ pub struct Subscriptions(Vec<Registered>);
 impl Subscriptions {
     /// Registers `handler` under a unique, stable `name` (it keys the inbox) for event `kinds`.
     pub fn on(&mut self, name: &'static str, kinds: &[&'static str], handler: impl Subscriber) {
-        self.0.push(Registered { name, kinds: kinds.to_vec(), handler: Arc::new(handler) });
+        self.0.push(Registered {
+            name,
+            kinds: kinds.to_vec(),
+            handler: Arc::new(handler),
+        });
     }
 }
 
@@ -79,7 +83,13 @@ const DELIVER: &str = "bus.deliver";
 
 impl Bus {
     pub fn new(db: Db, ids: Arc<IdGenerator>, clock: Clock, subscribers: Subscriptions) -> Self {
-        Self(Arc::new(Inner { db, ids, clock, subscribers, wake: Notify::new() }))
+        Self(Arc::new(Inner {
+            db,
+            ids,
+            clock,
+            subscribers,
+            wake: Notify::new(),
+        }))
     }
 
     /// Writes an event into the outbox inside `tx`; it leaves only if `tx` commits.
@@ -103,7 +113,9 @@ impl Bus {
 
     /// Events not yet handed to their subscribers.
     pub async fn pending(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL").fetch_one(self.0.db.reader()).await?;
+        let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL")
+            .fetch_one(self.0.db.reader())
+            .await?;
         Ok(row.try_get(0)?)
     }
 
@@ -113,7 +125,12 @@ impl Bus {
     }
 
     fn subscriber(&self, name: &str) -> Option<Arc<dyn Subscriber>> {
-        self.0.subscribers.0.iter().find(|s| s.name == name).map(|s| Arc::clone(&s.handler))
+        self.0
+            .subscribers
+            .0
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| Arc::clone(&s.handler))
     }
 }
 
@@ -121,7 +138,11 @@ impl Bus {
 /// several nodes: an event is claimed by exactly one dispatcher.
 pub async fn dispatch_pending(ctx: &AppContext) -> Result<usize> {
     let bus = &ctx.bus.0;
-    let rows = sqlx::query("SELECT id, kind FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT 500").fetch_all(bus.db.writer()).await?;
+    let rows = sqlx::query(
+        "SELECT id, kind FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT 500",
+    )
+    .fetch_all(bus.db.writer())
+    .await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -131,18 +152,33 @@ pub async fn dispatch_pending(ctx: &AppContext) -> Result<usize> {
     for row in &rows {
         let id: i64 = row.try_get("id")?;
         let kind: String = row.try_get("kind")?;
-        let claimed = sqlx::query("UPDATE outbox SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL")
-            .bind(id)
-            .bind(now.micros())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        let claimed = sqlx::query(
+            "UPDATE outbox SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL",
+        )
+        .bind(id)
+        .bind(now.micros())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
             == 1;
         if !claimed {
             continue;
         }
-        for sub in bus.subscribers.0.iter().filter(|s| s.kinds.iter().any(|k| *k == kind || *k == "*")) {
-            ctx.jobs.enqueue(&mut tx, NewJob::new(DELIVER, json!({ "subscriber": sub.name, "event_id": id.to_string() }))).await?;
+        for sub in bus
+            .subscribers
+            .0
+            .iter()
+            .filter(|s| s.kinds.iter().any(|k| *k == kind || *k == "*"))
+        {
+            ctx.jobs
+                .enqueue(
+                    &mut tx,
+                    NewJob::new(
+                        DELIVER,
+                        json!({ "subscriber": sub.name, "event_id": id.to_string() }),
+                    ),
+                )
+                .await?;
             deliveries += 1;
         }
     }
@@ -156,8 +192,15 @@ pub async fn dispatch_pending(ctx: &AppContext) -> Result<usize> {
 /// Deletes delivered events and inbox receipts older than `cutoff`; returns the events removed.
 pub async fn trim(ctx: &AppContext, cutoff: Timestamp) -> Result<u64> {
     let mut tx = ctx.db.begin().await?;
-    let events = sqlx::query("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < $1").bind(cutoff.micros()).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM bus_inbox WHERE processed_at < $1").bind(cutoff.micros()).execute(&mut *tx).await?;
+    let events =
+        sqlx::query("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < $1")
+            .bind(cutoff.micros())
+            .execute(&mut *tx)
+            .await?;
+    sqlx::query("DELETE FROM bus_inbox WHERE processed_at < $1")
+        .bind(cutoff.micros())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(events.rows_affected())
 }
@@ -201,9 +244,15 @@ impl JobHandler for Deliver {
             anyhow::bail!("no subscriber named {}", delivery.subscriber);
         };
         let mut tx = ctx.db.begin().await?;
-        let row = sqlx::query("SELECT id, kind, payload, created_at FROM outbox WHERE id = $1").bind(delivery.event_id).fetch_optional(&mut *tx).await?;
+        let row = sqlx::query("SELECT id, kind, payload, created_at FROM outbox WHERE id = $1")
+            .bind(delivery.event_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
-            tracing::warn!(event_id = delivery.event_id, "event vanished before delivery");
+            tracing::warn!(
+                event_id = delivery.event_id,
+                "event vanished before delivery"
+            );
             return Ok(());
         };
         let fresh = sqlx::query("INSERT INTO bus_inbox (subscriber, event_id, processed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")

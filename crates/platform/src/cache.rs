@@ -32,11 +32,19 @@ impl Cache {
         K: Hash + Eq + Send + Sync + Clone + 'static,
         V: Clone + Send + Sync + 'static,
     {
-        let make = || Family { name, store: moka::future::Cache::builder().time_to_live(ttl).max_capacity(capacity).build() };
+        let make = || Family {
+            name,
+            store: moka::future::Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(capacity)
+                .build(),
+        };
         let Ok(mut families) = self.families.lock() else {
             return make();
         };
-        let entry = families.entry(name).or_insert_with(|| Arc::new(make()) as Arc<dyn Any + Send + Sync>);
+        let entry = families
+            .entry(name)
+            .or_insert_with(|| Arc::new(make()) as Arc<dyn Any + Send + Sync>);
         if let Some(family) = entry.downcast_ref::<Family<K, V>>() {
             family.clone()
         } else {
@@ -54,7 +62,8 @@ where
     pub async fn get(&self, key: &K) -> Option<V> {
         let value = self.store.get(key).await;
         let outcome = if value.is_some() { "hit" } else { "miss" };
-        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome).increment(1);
+        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome)
+            .increment(1);
         value
     }
 
@@ -70,7 +79,8 @@ where
     {
         let entry = self.store.entry(key).or_try_insert_with(load).await?;
         let outcome = if entry.is_fresh() { "miss" } else { "hit" };
-        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome).increment(1);
+        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome)
+            .increment(1);
         Ok(entry.into_value())
     }
 
@@ -80,7 +90,11 @@ where
 
     /// Drops every entry whose key matches; for changes that touch many keys at once.
     pub fn invalidate_where(&self, predicate: impl Fn(&K) -> bool + Send + Sync + 'static) {
-        if self.store.invalidate_entries_if(move |k, _| predicate(k)).is_err() {
+        if self
+            .store
+            .invalidate_entries_if(move |k, _| predicate(k))
+            .is_err()
+        {
             self.store.invalidate_all();
         }
     }
@@ -103,7 +117,9 @@ mod tests {
         assert_eq!(b.get(&1).await.as_deref(), Some("one"));
         b.invalidate(&1).await;
         assert_eq!(a.get(&1).await, None);
-        let loaded = a.get_or_load(2, async { Ok::<_, ()>("two".to_owned()) }).await;
+        let loaded = a
+            .get_or_load(2, async { Ok::<_, ()>("two".to_owned()) })
+            .await;
         assert_eq!(loaded.ok().as_deref(), Some("two"));
     }
 

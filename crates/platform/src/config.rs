@@ -56,7 +56,11 @@ pub struct DatabaseConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { url: None, read_url: None, max_connections: 8 }
+        Self {
+            url: None,
+            read_url: None,
+            max_connections: 8,
+        }
     }
 }
 
@@ -99,7 +103,11 @@ pub struct Argon2Config {
 
 impl Default for Argon2Config {
     fn default() -> Self {
-        Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -123,10 +131,15 @@ pub struct LimitsConfig {
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        let classes = [("auth", 10), ("question_write", 5), ("search", 50), ("read", 100)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+        let classes = [
+            ("auth", 10),
+            ("question_write", 5),
+            ("search", 50),
+            ("read", 100),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
         Self {
             enabled: true,
             anonymous_per_minute: 100,
@@ -152,7 +165,12 @@ pub struct JobsConfig {
 
 impl Default for JobsConfig {
     fn default() -> Self {
-        Self { workers: 2, max_attempts: 8, backoff_base_ms: 1000, poll_interval_ms: 500 }
+        Self {
+            workers: 2,
+            max_attempts: 8,
+            backoff_base_ms: 1000,
+            poll_interval_ms: 500,
+        }
     }
 }
 
@@ -166,7 +184,10 @@ pub struct UploadsConfig {
 
 impl Default for UploadsConfig {
     fn default() -> Self {
-        Self { max_image_bytes: 10 * 1024 * 1024, thumbnail_px: 320 }
+        Self {
+            max_image_bytes: 10 * 1024 * 1024,
+            thumbnail_px: 320,
+        }
     }
 }
 
@@ -181,7 +202,10 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { format: LogFormat::Json, filter: "info,sqlx=warn,tantivy=warn".to_owned() }
+        Self {
+            format: LogFormat::Json,
+            filter: "info,sqlx=warn,tantivy=warn".to_owned(),
+        }
     }
 }
 
@@ -196,9 +220,15 @@ pub enum LogFormat {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    Toml { path: PathBuf, source: Box<toml::de::Error> },
+    Toml {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
     #[error("environment variable {name}: {message}")]
     Env { name: &'static str, message: String },
 }
@@ -209,16 +239,30 @@ impl Config {
         let default_path = Path::new("maru.toml");
         let path = path.or_else(|| default_path.exists().then_some(default_path));
         let text = match path {
-            Some(p) => Some((p, std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.to_owned(), source })?)),
+            Some(p) => Some((
+                p,
+                std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_owned(),
+                    source,
+                })?,
+            )),
             None => None,
         };
-        Self::from_sources(text.as_ref().map(|(p, t)| (*p, t.as_str())), |name| std::env::var(name).ok())
+        Self::from_sources(text.as_ref().map(|(p, t)| (*p, t.as_str())), |name| {
+            std::env::var(name).ok()
+        })
     }
 
     /// Builds a configuration from a TOML text and an environment lookup; pure, for tests.
-    pub fn from_sources(toml_text: Option<(&Path, &str)>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_sources(
+        toml_text: Option<(&Path, &str)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let mut config = match toml_text {
-            Some((path, text)) => toml::from_str(text).map_err(|e| ConfigError::Toml { path: path.to_owned(), source: Box::new(e) })?,
+            Some((path, text)) => toml::from_str(text).map_err(|e| ConfigError::Toml {
+                path: path.to_owned(),
+                source: Box::new(e),
+            })?,
             None => Self::default(),
         };
         if let Some(v) = env("MARU_LISTEN") {
@@ -240,7 +284,12 @@ impl Config {
             config.limits.enabled = match v.to_ascii_lowercase().as_str() {
                 "off" | "false" | "0" => false,
                 "on" | "true" | "1" => true,
-                _ => return Err(ConfigError::Env { name: "MARU_RATE_LIMITS", message: "expected `on` or `off`".into() }),
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "MARU_RATE_LIMITS",
+                        message: "expected `on` or `off`".into(),
+                    });
+                }
             };
         }
         if let Some(v) = env("MARU_JWT_SECRET") {
@@ -253,7 +302,12 @@ impl Config {
             config.log.format = match v.as_str() {
                 "json" => LogFormat::Json,
                 "pretty" => LogFormat::Pretty,
-                _ => return Err(ConfigError::Env { name: "MARU_LOG_FORMAT", message: "expected `json` or `pretty`".into() }),
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "MARU_LOG_FORMAT",
+                        message: "expected `json` or `pretty`".into(),
+                    });
+                }
             };
         }
         Ok(config)
@@ -261,7 +315,10 @@ impl Config {
 
     /// The database URL in force: the configured one, or the SQLite file in the data dir.
     pub fn database_url(&self) -> String {
-        self.database.url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("maru.db").display()))
+        self.database
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("maru.db").display()))
     }
 }
 
@@ -269,7 +326,10 @@ fn parse_env<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T,
 where
     T::Err: std::fmt::Display,
 {
-    value.parse().map_err(|e: T::Err| ConfigError::Env { name, message: e.to_string() })
+    value.parse().map_err(|e: T::Err| ConfigError::Env {
+        name,
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -301,7 +361,9 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_source() {
-        let err = Config::from_sources(None, |k| (k == "MARU_LISTEN").then(|| "nowhere".to_owned())).err();
+        let err =
+            Config::from_sources(None, |k| (k == "MARU_LISTEN").then(|| "nowhere".to_owned()))
+                .err();
         assert!(err.is_some_and(|e| e.to_string().contains("MARU_LISTEN")));
         let err = Config::from_sources(Some((Path::new("maru.toml"), "lisen = 1")), |_| None).err();
         assert!(err.is_some_and(|e| e.to_string().contains("maru.toml")));

@@ -47,8 +47,21 @@ impl App for Core {
     }
 
     fn subscribe(&self, subscriptions: &mut Subscriptions) {
-        subscriptions.on("platform.index_users", &["user.registered", "user.updated", "user.deleted", "user.purged"], IndexUsers);
-        subscriptions.on("platform.push_notifications", &["notification.created"], notifications::PushLive);
+        subscriptions.on(
+            "platform.index_users",
+            &[
+                "user.registered",
+                "user.updated",
+                "user.deleted",
+                "user.purged",
+            ],
+            IndexUsers,
+        );
+        subscriptions.on(
+            "platform.push_notifications",
+            &["notification.created"],
+            notifications::PushLive,
+        );
     }
 
     fn jobs(&self, jobs: &mut JobRegistry) {
@@ -69,17 +82,27 @@ impl App for Core {
     }
 
     async fn demo(&self, ctx: &AppContext) -> anyhow::Result<()> {
-        for (username, display_name) in [("demo", "데모"), ("minji", "김민지"), ("jiho", "이지호"), ("seoyeon", "박서연")] {
+        for (username, display_name) in [
+            ("demo", "데모"),
+            ("minji", "김민지"),
+            ("jiho", "이지호"),
+            ("seoyeon", "박서연"),
+        ] {
             let registration = accounts::service::Registration {
                 username: accounts::Username::parse(username).map_err(anyhow::Error::msg)?,
-                email: accounts::Email::parse(&format!("{username}@demo.maru.local")).map_err(anyhow::Error::msg)?,
-                password: accounts::NewPassword::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?,
+                email: accounts::Email::parse(&format!("{username}@demo.maru.local"))
+                    .map_err(anyhow::Error::msg)?,
+                password: accounts::NewPassword::parse(DEMO_PASSWORD)
+                    .map_err(anyhow::Error::msg)?,
             };
             match accounts::service::register(ctx, registration).await {
                 Ok(user) => {
-                    let change = accounts::ProfileChange { display_name: Some(Some(display_name.to_owned())), ..Default::default() };
+                    let change = accounts::ProfileChange {
+                        display_name: Some(Some(display_name.to_owned())),
+                        ..Default::default()
+                    };
                     accounts::service::update_profile(ctx, user.id, &change).await?;
-                },
+                }
                 Err(e) if e.kind() == crate::error::ErrorKind::Conflict => {}
                 Err(e) => return Err(e.into()),
             }

@@ -22,7 +22,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -55,8 +58,7 @@ impl ErrorKind {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Timeout | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,7 +112,13 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self { kind, detail: Some(detail.into()), errors: Vec::new(), retry_after_secs: None, cause: None }
+        Self {
+            kind,
+            detail: Some(detail.into()),
+            errors: Vec::new(),
+            retry_after_secs: None,
+            cause: None,
+        }
     }
 
     pub fn bad_request(detail: impl Into<Cow<'static, str>>) -> Self {
@@ -120,12 +128,18 @@ impl Error {
     /// 400 naming one bad parameter (query string, path, header, multipart field).
     pub fn bad_param(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = FieldError::new(field, message);
-        Self { errors: vec![field], ..Self::bad_request("a request parameter is invalid") }
+        Self {
+            errors: vec![field],
+            ..Self::bad_request("a request parameter is invalid")
+        }
     }
 
     /// 422 with every invalid field of the body.
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self { errors, ..Self::new(ErrorKind::Validation, "one or more fields are invalid") }
+        Self {
+            errors,
+            ..Self::new(ErrorKind::Validation, "one or more fields are invalid")
+        }
     }
 
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -150,7 +164,10 @@ impl Error {
 
     /// 409 naming the field whose value is already taken.
     pub fn conflict_on(field: FieldError) -> Self {
-        Self { errors: vec![field], ..Self::conflict("a unique value is already taken") }
+        Self {
+            errors: vec![field],
+            ..Self::conflict("a unique value is already taken")
+        }
     }
 
     pub fn too_large(detail: impl Into<Cow<'static, str>>) -> Self {
@@ -158,12 +175,21 @@ impl Error {
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        Self { retry_after_secs: Some(retry_after_secs.max(1)), ..Self::new(ErrorKind::TooManyRequests, "slow down and retry later") }
+        Self {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..Self::new(ErrorKind::TooManyRequests, "slow down and retry later")
+        }
     }
 
     /// 500: the cause is logged, never shown.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        Self { kind: ErrorKind::Internal, detail: None, errors: Vec::new(), retry_after_secs: None, cause: Some(cause.into()) }
+        Self {
+            kind: ErrorKind::Internal,
+            detail: None,
+            errors: Vec::new(),
+            retry_after_secs: None,
+            cause: Some(cause.into()),
+        }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -194,8 +220,14 @@ impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => Self::not_found("not found"),
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::conflict("already exists"),
-            sqlx::Error::PoolTimedOut => Self { cause: Some(e.into()), ..Self::new(ErrorKind::Unavailable, "database busy, retry") }.with_retry_after(1),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::conflict("already exists")
+            }
+            sqlx::Error::PoolTimedOut => Self {
+                cause: Some(e.into()),
+                ..Self::new(ErrorKind::Unavailable, "database busy, retry")
+            }
+            .with_retry_after(1),
             _ => Self::internal(e),
         }
     }
@@ -248,7 +280,10 @@ impl IntoResponse for Error {
         };
         let mut response = (self.kind.status(), axum::Json(body)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(secs) = self.retry_after_secs {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

@@ -33,9 +33,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(Error::new(crate::error::ErrorKind::UnsupportedMediaType, "expected `Content-Type: application/json`"));
+            return Err(Error::new(
+                crate::error::ErrorKind::UnsupportedMediaType,
+                "expected `Content-Type: application/json`",
+            ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_error(&e))?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -55,13 +60,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             Error::validation(vec![FieldError::new(field_name(&path, &message), message)])
         }
     })?;
-    de.end().map_err(|_| Error::bad_param("body", "malformed JSON: trailing characters after the document"))?;
+    de.end().map_err(|_| {
+        Error::bad_param(
+            "body",
+            "malformed JSON: trailing characters after the document",
+        )
+    })?;
     Ok(value)
 }
 
 /// A missing field is reported by serde at its parent; name the field itself.
 fn field_name(path: &str, message: &str) -> String {
-    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
     match (path, missing) {
         (".", Some(name)) => name.to_owned(),
         (parent, Some(name)) => format!("{parent}.{name}"),
@@ -71,10 +83,14 @@ fn field_name(path: &str, message: &str) -> String {
 }
 
 fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_owned()
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned()
 }
 
-fn body_error(rejection: BytesRejection) -> Error {
+fn body_error(rejection: &BytesRejection) -> Error {
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         Error::too_large("the request body is larger than this endpoint accepts")
     } else {
@@ -98,11 +114,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
-        serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.into_inner().to_string();
-            Error::bad_param(field_name(&path, &message), message)
-        })
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                Error::bad_param(field_name(&path, &message), message)
+            })
     }
 }
 
@@ -125,7 +143,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
                 let field = match &kind {
                     axum::extract::path::ErrorKind::ParseErrorAtKey { key, .. }
                     | axum::extract::path::ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
-                    _ => only_param_name(parts, state).await.unwrap_or_else(|| "path".to_owned()),
+                    _ => only_param_name(parts, state)
+                        .await
+                        .unwrap_or_else(|| "path".to_owned()),
                 };
                 Err(Error::bad_param(field, kind.to_string()))
             }
@@ -137,7 +157,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
 /// The name of the route's path parameter when it has exactly one (errors raised by a custom
 /// deserializer do not say which parameter failed).
 async fn only_param_name<S: Send + Sync>(parts: &mut Parts, state: &S) -> Option<String> {
-    let raw = axum::extract::RawPathParams::from_request_parts(parts, state).await.ok()?;
+    let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+        .await
+        .ok()?;
     let mut names = raw.iter().map(|(name, _)| name.to_owned());
     let first = names.next()?;
     names.next().is_none().then_some(first)
@@ -175,13 +197,19 @@ mod tests {
     #[test]
     fn names_nested_fields_with_wrong_types() {
         let err = parse_json::<Body>(br#"{"name":"x","inner":{"count":"seven","kind":"a"}}"#).err();
-        assert_eq!(err.as_ref().map(fields), Some(vec!["inner.count".to_owned()]));
+        assert_eq!(
+            err.as_ref().map(fields),
+            Some(vec!["inner.count".to_owned()])
+        );
     }
 
     #[test]
     fn names_unknown_enum_values_and_missing_fields() {
         let unknown = parse_json::<Body>(br#"{"name":"x","inner":{"count":1,"kind":"zzz"}}"#).err();
-        assert_eq!(unknown.as_ref().map(fields), Some(vec!["inner.kind".to_owned()]));
+        assert_eq!(
+            unknown.as_ref().map(fields),
+            Some(vec!["inner.kind".to_owned()])
+        );
         let missing = parse_json::<Body>(br#"{"inner":{"count":1,"kind":"a"}}"#).err();
         assert_eq!(missing.as_ref().map(fields), Some(vec!["name".to_owned()]));
     }
@@ -189,7 +217,10 @@ mod tests {
     #[test]
     fn malformed_json_is_a_bad_request() {
         let err = parse_json::<Body>(b"{\"name\": ").err();
-        assert_eq!(err.map(|e| e.kind()), Some(crate::error::ErrorKind::BadRequest));
+        assert_eq!(
+            err.map(|e| e.kind()),
+            Some(crate::error::ErrorKind::BadRequest)
+        );
     }
 
     proptest! {

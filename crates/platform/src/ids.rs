@@ -24,7 +24,10 @@ pub struct IdGenerator {
 impl IdGenerator {
     /// A generator for `node` (0..=1023); larger numbers are folded into range.
     pub fn new(node: u16) -> Self {
-        Self { node: u64::from(node & MAX_NODE), last: AtomicU64::new(0) }
+        Self {
+            node: u64::from(node & MAX_NODE),
+            last: AtomicU64::new(0),
+        }
     }
 
     /// The next id: never equal to or smaller than one this generator returned before, even if
@@ -43,7 +46,10 @@ impl IdGenerator {
                 let ms = (last >> (NODE_BITS + SEQ_BITS)) + 1;
                 (ms << (NODE_BITS + SEQ_BITS)) | (self.node << SEQ_BITS)
             };
-            match self.last.compare_exchange_weak(last, next, Ordering::AcqRel, Ordering::Relaxed) {
+            match self
+                .last
+                .compare_exchange_weak(last, next, Ordering::AcqRel, Ordering::Relaxed)
+            {
                 Ok(_) => return next as i64,
                 Err(actual) => last = actual,
             }
@@ -123,7 +129,10 @@ pub fn deserialize_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::
         Str(&'a str),
         Owned(String),
     }
-    let parse = |s: &str| s.parse::<i64>().map_err(|_| serde::de::Error::custom("expected an id (a string of digits)"));
+    let parse = |s: &str| {
+        s.parse::<i64>()
+            .map_err(|_| serde::de::Error::custom("expected an id (a string of digits)"))
+    };
     match Raw::deserialize(d)? {
         Raw::Num(n) => Ok(n),
         Raw::Str(s) => parse(s),
@@ -132,7 +141,9 @@ pub fn deserialize_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::
 }
 
 /// Like [`deserialize_id`], for optional query parameters (`?max_id=`).
-pub fn deserialize_optional_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+pub fn deserialize_optional_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
     #[derive(serde::Deserialize)]
     struct Wrapper(#[serde(deserialize_with = "deserialize_id")] i64);
     Option::<Wrapper>::deserialize(d).map(|o| o.map(|Wrapper(id)| id))
@@ -168,7 +179,10 @@ mod tests {
         let mut all = HashSet::new();
         for handle in handles {
             let ids = handle.join().unwrap_or_default();
-            assert!(ids.windows(2).all(|w| w[0] < w[1]), "each thread sees increasing ids");
+            assert!(
+                ids.windows(2).all(|w| w[0] < w[1]),
+                "each thread sees increasing ids"
+            );
             for id in ids {
                 assert!(all.insert(id), "duplicate id {id}");
             }

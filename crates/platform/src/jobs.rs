@@ -64,7 +64,13 @@ pub struct NewJob {
 
 impl NewJob {
     pub fn new(kind: &'static str, payload: Value) -> Self {
-        Self { kind, payload, run_at: None, max_attempts: None, dedupe_key: None }
+        Self {
+            kind,
+            payload,
+            run_at: None,
+            max_attempts: None,
+            dedupe_key: None,
+        }
     }
 
     #[must_use]
@@ -103,6 +109,10 @@ pub struct JobRecord {
 }
 
 pub(crate) mod string_id {
+    #[allow(
+        clippy::trivially_copy_pass_by_ref,
+        reason = "the signature serde's `with` expects"
+    )]
     pub fn serialize<S: serde::Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(id)
     }
@@ -129,8 +139,21 @@ struct Claimed {
 }
 
 impl Jobs {
-    pub fn new(db: Db, ids: Arc<IdGenerator>, clock: Clock, config: JobsConfig, registry: JobRegistry) -> Self {
-        Self(Arc::new(Inner { db, ids, clock, config, registry, wake: Notify::new() }))
+    pub fn new(
+        db: Db,
+        ids: Arc<IdGenerator>,
+        clock: Clock,
+        config: JobsConfig,
+        registry: JobRegistry,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            ids,
+            clock,
+            config,
+            registry,
+            wake: Notify::new(),
+        }))
     }
 
     /// Adds a job inside `tx` (it exists only if `tx` commits). `None` when deduplicated.
@@ -169,7 +192,9 @@ impl Jobs {
 
     /// Jobs by status (`queued`, `running`, `dead`), for metrics and the admin page.
     pub async fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
-        let rows = sqlx::query("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetch_all(self.0.db.reader()).await?;
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+            .fetch_all(self.0.db.reader())
+            .await?;
         let mut counts = vec![("queued", 0), ("running", 0), ("dead", 0)];
         for row in rows {
             let status: String = row.try_get(0)?;
@@ -234,7 +259,11 @@ impl Jobs {
                  RETURNING id, kind, payload, attempts, max_attempts"
             }
         };
-        let row = sqlx::query(sql).bind(now.micros()).bind(now.plus(LOCK).micros()).fetch_optional(self.0.db.writer()).await?;
+        let row = sqlx::query(sql)
+            .bind(now.micros())
+            .bind(now.plus(LOCK).micros())
+            .fetch_optional(self.0.db.writer())
+            .await?;
         row.map(|r| {
             Ok(Claimed {
                 id: r.try_get("id")?,
@@ -248,7 +277,10 @@ impl Jobs {
     }
 
     async fn succeed(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(self.0.db.writer()).await?;
+        sqlx::query("DELETE FROM jobs WHERE id = $1")
+            .bind(id)
+            .execute(self.0.db.writer())
+            .await?;
         Ok(())
     }
 
@@ -337,7 +369,12 @@ pub async fn run_scheduler(ctx: AppContext, mut shutdown: watch::Receiver<bool>)
     if schedules.is_empty() {
         return;
     }
-    let tick = schedules.iter().map(|(_, p)| *p).min().unwrap_or(Duration::from_secs(60)).min(Duration::from_secs(60));
+    let tick = schedules
+        .iter()
+        .map(|(_, p)| *p)
+        .min()
+        .unwrap_or(Duration::from_secs(60))
+        .min(Duration::from_secs(60));
     let mut last: HashMap<&'static str, tokio::time::Instant> = HashMap::new();
     loop {
         for (kind, period) in &schedules {
@@ -370,6 +407,9 @@ mod tests {
         assert_eq!(first, Duration::from_secs(1));
         assert_eq!(third, Duration::from_secs(4));
         assert!(backoff(1000, 40, 7) <= MAX_BACKOFF.mul_f64(1.25));
-        assert!(backoff(1000, 2, 250) > Duration::from_secs(2), "spread by id");
+        assert!(
+            backoff(1000, 2, 250) > Duration::from_secs(2),
+            "spread by id"
+        );
     }
 }

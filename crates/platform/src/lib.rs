@@ -6,10 +6,10 @@
 
 pub mod accounts;
 mod app;
-mod core;
 pub mod bus;
 pub mod cache;
 pub mod config;
+mod core;
 pub mod db;
 mod error;
 pub mod extract;
@@ -29,8 +29,8 @@ pub mod time;
 pub mod validation;
 
 pub use app::{App, AppContext, Apps, Services};
-pub use core::DEMO_PASSWORD;
 pub use config::Config;
+pub use core::DEMO_PASSWORD;
 pub use error::{Error, FieldError, Result};
 pub use server::{Server, context, router};
 

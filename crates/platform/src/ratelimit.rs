@@ -33,7 +33,8 @@ pub enum Caller {
     Ip(Option<IpAddr>),
 }
 
-type Limiter = RateLimiter<Caller, DefaultKeyedStateStore<Caller>, DefaultClock, StateInformationMiddleware>;
+type Limiter =
+    RateLimiter<Caller, DefaultKeyedStateStore<Caller>, DefaultClock, StateInformationMiddleware>;
 
 struct Bucket {
     limiter: Limiter,
@@ -43,11 +44,15 @@ struct Bucket {
 impl Bucket {
     fn new(per_minute: u32) -> Self {
         let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        Self { limiter: RateLimiter::keyed(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>(), per_minute: n.get() }
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(n))
+                .with_middleware::<StateInformationMiddleware>(),
+            per_minute: n.get(),
+        }
     }
 
     /// The headers to send, or the 429 to answer.
-    fn check(&self, caller: &Caller) -> Result<HeaderMap, Response> {
+    fn check(&self, caller: &Caller) -> Result<HeaderMap, Box<Response>> {
         let seconds_per_token = 60.0 / f64::from(self.per_minute);
         match self.limiter.check_key(caller) {
             Ok(snapshot) => Ok(self.headers(&snapshot, seconds_per_token)),
@@ -59,7 +64,7 @@ impl Bucket {
                 headers.insert("ratelimit-limit", HeaderValue::from(self.per_minute));
                 headers.insert("ratelimit-remaining", HeaderValue::from(0));
                 headers.insert("ratelimit-reset", HeaderValue::from(secs.max(1)));
-                Err(response)
+                Err(Box::new(response))
             }
         }
     }
@@ -90,8 +95,16 @@ impl RateLimits {
         if !config.enabled {
             return Self(None);
         }
-        let classes = config.classes.iter().map(|(name, n)| (name.clone(), Bucket::new(*n))).collect();
-        Self(Some(Arc::new(Limits { anonymous: Bucket::new(config.anonymous_per_minute), user: Bucket::new(config.user_per_minute), classes })))
+        let classes = config
+            .classes
+            .iter()
+            .map(|(name, n)| (name.clone(), Bucket::new(*n)))
+            .collect();
+        Self(Some(Arc::new(Limits {
+            anonymous: Bucket::new(config.anonymous_per_minute),
+            user: Bucket::new(config.user_per_minute),
+            classes,
+        })))
     }
 
     /// A layer applying the named class to the routes it wraps. Unknown names are a
@@ -102,7 +115,11 @@ impl RateLimits {
         {
             tracing::warn!(class, "no rate limit class of this name is configured");
         }
-        ClassLayer { limits: self.clone(), class: Arc::from(class), trust_forwarded_for: ctx.config.limits.trust_forwarded_for }
+        ClassLayer {
+            limits: self.clone(),
+            class: Arc::from(class),
+            trust_forwarded_for: ctx.config.limits.trust_forwarded_for,
+        }
     }
 
     /// Forgets callers idle long enough to have a full allowance again.
@@ -120,7 +137,9 @@ impl RateLimits {
 fn caller_of(req: &Request, trust_forwarded_for: bool) -> Caller {
     match req.extensions().get::<Authentication>() {
         Some(Authentication::User(user)) => Caller::User(user.id.get()),
-        _ => Caller::Ip(ClientIp::from_request(req.headers(), req.extensions(), trust_forwarded_for).0),
+        _ => Caller::Ip(
+            ClientIp::from_request(req.headers(), req.extensions(), trust_forwarded_for).0,
+        ),
     }
 }
 
@@ -130,7 +149,11 @@ pub async fn global(State(ctx): State<AppContext>, req: Request, next: Next) -> 
         return next.run(req).await;
     };
     let caller = caller_of(&req, ctx.config.limits.trust_forwarded_for);
-    let bucket = if matches!(caller, Caller::User(_)) { &limits.user } else { &limits.anonymous };
+    let bucket = if matches!(caller, Caller::User(_)) {
+        &limits.user
+    } else {
+        &limits.anonymous
+    };
     match bucket.check(&caller) {
         Ok(headers) => {
             let mut response = next.run(req).await;
@@ -140,7 +163,7 @@ pub async fn global(State(ctx): State<AppContext>, req: Request, next: Next) -> 
             }
             response
         }
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
@@ -156,7 +179,10 @@ impl<S> tower::Layer<S> for ClassLayer {
     type Service = ClassLimit<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ClassLimit { inner, layer: self.clone() }
+        ClassLimit {
+            inner,
+            layer: self.clone(),
+        }
     }
 }
 
@@ -168,7 +194,10 @@ pub struct ClassLimit<S> {
 
 impl<S> tower::Service<Request> for ClassLimit<S>
 where
-    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible> + Clone + Send + 'static,
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
     S::Future: Send + 'static,
 {
     type Response = Response;
@@ -180,14 +209,21 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let bucket = self.layer.limits.0.as_ref().and_then(|l| l.classes.get(self.layer.class.as_ref()).map(|_| Arc::clone(l)));
+        let bucket = self.layer.limits.0.as_ref().and_then(|l| {
+            l.classes
+                .get(self.layer.class.as_ref())
+                .map(|_| Arc::clone(l))
+        });
         let Some(limits) = bucket else {
             return Box::pin(self.inner.call(req));
         };
         let caller = caller_of(&req, self.layer.trust_forwarded_for);
-        let checked = limits.classes.get(self.layer.class.as_ref()).map(|b| b.check(&caller));
+        let checked = limits
+            .classes
+            .get(self.layer.class.as_ref())
+            .map(|b| b.check(&caller));
         match checked {
-            Some(Err(refused)) => Box::pin(async move { Ok(refused) }),
+            Some(Err(refused)) => Box::pin(async move { Ok(*refused) }),
             Some(Ok(headers)) => {
                 let future = self.inner.call(req);
                 Box::pin(async move {

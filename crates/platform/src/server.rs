@@ -35,17 +35,28 @@ use crate::{App, AppContext, Apps, Config, Error, Services};
 
 /// Every app with the platform's own part first.
 fn with_core(apps: Vec<Arc<dyn App>>) -> Apps {
-    std::iter::once(Arc::new(Core) as Arc<dyn App>).chain(apps).collect()
+    std::iter::once(Arc::new(Core) as Arc<dyn App>)
+        .chain(apps)
+        .collect()
 }
 
 /// Connects to storage, applies every app's migrations and assembles the shared services,
 /// without serving anything (for `maru migrate`, `maru demo`, `maru reindex`, and tests).
-pub async fn context(config: Config, clock: Clock, apps: Vec<Arc<dyn App>>) -> anyhow::Result<AppContext> {
+pub async fn context(
+    config: Config,
+    clock: Clock,
+    apps: Vec<Arc<dyn App>>,
+) -> anyhow::Result<AppContext> {
     let apps = with_core(apps);
     // Installs the process-wide recorder before anything records.
     crate::telemetry::metrics_handle();
     std::fs::create_dir_all(&config.data_dir)?;
-    let db = Db::connect(&config.database_url(), config.database.read_url.as_deref(), config.database.max_connections).await?;
+    let db = Db::connect(
+        &config.database_url(),
+        config.database.read_url.as_deref(),
+        config.database.max_connections,
+    )
+    .await?;
     for app in apps.iter() {
         let applied = db::migrate(&db, app.name(), app.migrations()).await?;
         if applied > 0 {
@@ -68,13 +79,22 @@ pub async fn context(config: Config, clock: Clock, apps: Vec<Arc<dyn App>>) -> a
     let bus = Bus::new(db.clone(), Arc::clone(&ids), clock.clone(), subscriptions);
     let services = Services {
         auth: Auth::new(&config)?,
-        jobs: Jobs::new(db.clone(), Arc::clone(&ids), clock.clone(), config.jobs.clone(), registry),
+        jobs: Jobs::new(
+            db.clone(),
+            Arc::clone(&ids),
+            clock.clone(),
+            config.jobs.clone(),
+            registry,
+        ),
         notifications: Notifications::new(Arc::clone(&ids), clock.clone(), bus.clone()),
         bus,
         cache: Cache::default(),
         hub: Hub::new(Arc::clone(&ids), clock.clone(), policies),
         search: Search::open(Some(&config.data_dir.join("search")), search_types)?,
-        files: Files::new(Arc::new(LocalStore::new(&config.data_dir.join("files"))), upload_policies),
+        files: Files::new(
+            Arc::new(LocalStore::new(&config.data_dir.join("files"))),
+            upload_policies,
+        ),
         limits: RateLimits::new(&config.limits),
         config: Arc::new(config),
         db,
@@ -96,10 +116,19 @@ pub fn router(ctx: &AppContext) -> (axum::Router, utoipa::openapi::OpenApi) {
         .merge(ops_router())
         .merge(docs_router(doc.clone()))
         .fallback(|| async { Error::not_found("no such route").into_response() })
-        .method_not_allowed_fallback(|| async { Error::new(crate::error::ErrorKind::BadRequest, "method not allowed on this route").into_response() })
+        .method_not_allowed_fallback(|| async {
+            Error::new(
+                crate::error::ErrorKind::BadRequest,
+                "method not allowed on this route",
+            )
+            .into_response()
+        })
         .layer(from_fn_with_state(ctx.clone(), time_limit))
         .layer(from_fn_with_state(ctx.clone(), ratelimit::global))
-        .layer(from_fn_with_state(ctx.clone(), crate::accounts::authenticate))
+        .layer(from_fn_with_state(
+            ctx.clone(),
+            crate::accounts::authenticate,
+        ))
         .layer(DefaultBodyLimit::max(ctx.config.limits.body_bytes))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(ctx.clone(), observe))
@@ -107,11 +136,18 @@ pub fn router(ctx: &AppContext) -> (axum::Router, utoipa::openapi::OpenApi) {
     (router, doc)
 }
 
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.entry("x-content-type-options").or_insert(axum::http::HeaderValue::from_static("nosniff"));
-    headers.entry("referrer-policy").or_insert(axum::http::HeaderValue::from_static("same-origin"));
+    headers
+        .entry("x-content-type-options")
+        .or_insert(axum::http::HeaderValue::from_static("nosniff"));
+    headers
+        .entry("referrer-policy")
+        .or_insert(axum::http::HeaderValue::from_static("same-origin"));
     response
 }
 
@@ -128,17 +164,30 @@ impl Server {
         Self::build_with_clock(config, Clock::system(), apps).await
     }
 
-    pub async fn build_with_clock(config: Config, clock: Clock, apps: Vec<Arc<dyn App>>) -> anyhow::Result<Self> {
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Clock,
+        apps: Vec<Arc<dyn App>>,
+    ) -> anyhow::Result<Self> {
         let started = Instant::now();
         let listen = config.listen;
         let ctx = context(config, clock, apps).await?;
         let (router, _) = router(&ctx);
-        let listener = TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-        Ok(Self { listener, router, ctx, started })
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        Ok(Self {
+            listener,
+            router,
+            ctx,
+            started,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     pub fn context(&self) -> &AppContext {
@@ -147,25 +196,53 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then drains in-flight requests, dispatches committed
     /// events, lets running jobs finish and closes the database.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, router, ctx, started } = self;
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            router,
+            ctx,
+            started,
+        } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
-        tasks.spawn(crate::bus::run_dispatcher(ctx.clone(), Duration::from_millis(ctx.config.jobs.poll_interval_ms.max(10)), stop_rx.clone()));
+        tasks.spawn(crate::bus::run_dispatcher(
+            ctx.clone(),
+            Duration::from_millis(ctx.config.jobs.poll_interval_ms.max(10)),
+            stop_rx.clone(),
+        ));
         for _ in 0..ctx.config.jobs.workers.max(1) {
             tasks.spawn(jobs::run_worker(ctx.clone(), stop_rx.clone()));
         }
         tasks.spawn(jobs::run_scheduler(ctx.clone(), stop_rx.clone()));
-        tasks.spawn(crate::search::run_committer(ctx.search.clone(), Duration::from_millis(250), stop_rx.clone()));
+        tasks.spawn(crate::search::run_committer(
+            ctx.search.clone(),
+            Duration::from_millis(250),
+            stop_rx.clone(),
+        ));
         tasks.spawn(housekeeping(ctx.clone(), stop_rx));
         let addr = listener.local_addr()?;
-        tracing::info!(startup_ms = started.elapsed().as_secs_f64() * 1000.0, "listening on http://{addr}");
+        tracing::info!(
+            startup_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "listening on http://{addr}"
+        );
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         tracing::info!("stopped accepting requests; finishing background work");
         let _ = stop_tx.send(true);
-        if tokio::time::timeout(Duration::from_secs(30), async { while tasks.join_next().await.is_some() {} }).await.is_err() {
-            tracing::warn!("background work did not finish within 30 s; abandoning it (jobs will be retried)");
+        if tokio::time::timeout(Duration::from_secs(30), async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await
+        .is_err()
+        {
+            tracing::warn!(
+                "background work did not finish within 30 s; abandoning it (jobs will be retried)"
+            );
         }
         ctx.db.close().await;
         Ok(())

@@ -25,7 +25,10 @@ pub enum Backend {
 impl Backend {
     /// PostgreSQL when `MARU_TEST_POSTGRES_URL` is set.
     pub fn postgres() -> Option<Self> {
-        std::env::var("MARU_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()).map(Self::Postgres)
+        std::env::var("MARU_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .map(Self::Postgres)
     }
 }
 
@@ -59,21 +62,39 @@ macro_rules! backend_tests {
 /// A configuration for tests: free port, temp data dir, limits off, cheap password hashing,
 /// quick job retries.
 pub fn test_config(data_dir: &std::path::Path) -> Config {
-    let mut config = Config::default();
-    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    config.data_dir = data_dir.to_owned();
-    config.limits.enabled = false;
-    config.auth.argon2 = crate::config::Argon2Config { memory_kib: 256, iterations: 1, parallelism: 1 };
-    config.jobs.backoff_base_ms = 20;
-    config.jobs.poll_interval_ms = 20;
-    config
+    let defaults = Config::default();
+    Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: data_dir.to_owned(),
+        limits: crate::config::LimitsConfig {
+            enabled: false,
+            ..defaults.limits
+        },
+        auth: crate::config::AuthConfig {
+            argon2: crate::config::Argon2Config {
+                memory_kib: 256,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..defaults.auth
+        },
+        jobs: crate::config::JobsConfig {
+            backoff_base_ms: 20,
+            poll_interval_ms: 20,
+            ..defaults.jobs
+        },
+        ..defaults
+    }
 }
+
+/// A change a test makes to its server's configuration.
+type ConfigChange = Box<dyn FnOnce(&mut Config) + Send>;
 
 /// Builds a [`TestApp`].
 pub struct TestAppBuilder {
     backend: Backend,
     apps: Vec<Arc<dyn App>>,
-    configure: Vec<Box<dyn FnOnce(&mut Config) + Send>>,
+    configure: Vec<ConfigChange>,
     clock: Option<Clock>,
 }
 
@@ -105,14 +126,24 @@ impl TestAppBuilder {
         for f in self.configure {
             f(&mut config);
         }
-        let server = Server::build_with_clock(config, self.clock.unwrap_or_else(Clock::system), self.apps).await.expect("server builds");
+        let server =
+            Server::build_with_clock(config, self.clock.unwrap_or_else(Clock::system), self.apps)
+                .await
+                .expect("server builds");
         let addr = server.local_addr();
         let ctx = server.context().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(server.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        let app = TestApp { addr, ctx, client: reqwest::Client::new(), stop: Some(stop), handle: Some(handle), _dir: dir };
+        let app = TestApp {
+            addr,
+            ctx,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            handle: Some(handle),
+            _dir: dir,
+        };
         app.wait_ready().await;
         app
     }
@@ -122,9 +153,16 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let name = format!("maru_test_{}", crate::accounts::random_hex(8));
-    let mut admin = sqlx::AnyConnection::connect(admin_url).await.expect("connect to MARU_TEST_POSTGRES_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
-    let (base, _) = admin_url.rsplit_once('/').expect("MARU_TEST_POSTGRES_URL names a database");
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("connect to MARU_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("MARU_TEST_POSTGRES_URL names a database");
     format!("{base}/{name}")
 }
 
@@ -150,7 +188,12 @@ pub struct TestUser {
 
 impl TestApp {
     pub fn builder(backend: Backend) -> TestAppBuilder {
-        TestAppBuilder { backend, apps: Vec::new(), configure: Vec::new(), clock: None }
+        TestAppBuilder {
+            backend,
+            apps: Vec::new(),
+            configure: Vec::new(),
+            clock: None,
+        }
     }
 
     pub async fn spawn(backend: Backend) -> Self {
@@ -183,20 +226,37 @@ impl TestApp {
             .send()
             .await
             .expect("register");
-        assert_eq!(response.status(), 201, "register {username}: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            201,
+            "register {username}: {}",
+            response.text().await.unwrap_or_default()
+        );
         let registered: Value = response.json().await.expect("user json");
         let tokens = self.login(username, &password).await;
         TestUser {
             id: registered["id"].as_str().expect("id").to_owned(),
             username: username.to_owned(),
             password,
-            access_token: tokens["access_token"].as_str().expect("access token").to_owned(),
-            refresh_token: tokens["refresh_token"].as_str().expect("refresh token").to_owned(),
+            access_token: tokens["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            refresh_token: tokens["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
         }
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Value {
-        let response = self.client.post(self.url("/api/v1/auth/login")).json(&json!({ "login": login, "password": password })).send().await.expect("login");
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .expect("login");
         assert_eq!(response.status(), 200, "login {login}");
         response.json().await.expect("tokens")
     }
@@ -204,9 +264,18 @@ impl TestApp {
     /// Makes `user` an admin directly, as `maru grant-role` would, and signs in again so the
     /// token carries the role.
     pub async fn make_admin(&self, user: &mut TestUser) {
-        crate::accounts::service::grant_role_by_username(&self.ctx, &user.username, crate::accounts::Role::Admin).await.expect("grant admin");
+        crate::accounts::service::grant_role_by_username(
+            &self.ctx,
+            &user.username,
+            crate::accounts::Role::Admin,
+        )
+        .await
+        .expect("grant admin");
         let tokens = self.login(&user.username, &user.password).await;
-        user.access_token = tokens["access_token"].as_str().expect("access token").to_owned();
+        tokens["access_token"]
+            .as_str()
+            .expect("access token")
+            .clone_into(&mut user.access_token);
     }
 
     pub fn get(&self, path: &str, user: Option<&TestUser>) -> reqwest::RequestBuilder {
@@ -225,7 +294,12 @@ impl TestApp {
         }
     }
 
-    pub fn request(&self, method: reqwest::Method, path: &str, user: Option<&TestUser>) -> reqwest::RequestBuilder {
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        user: Option<&TestUser>,
+    ) -> reqwest::RequestBuilder {
         let request = self.client.request(method, self.url(path));
         match user {
             Some(u) => request.bearer_auth(&u.access_token),

@@ -26,12 +26,18 @@ impl Timestamp {
 
     #[must_use]
     pub fn plus(self, d: std::time::Duration) -> Self {
-        Self(self.0.saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)))
+        Self(
+            self.0
+                .saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+        )
     }
 
     #[must_use]
     pub fn minus(self, d: std::time::Duration) -> Self {
-        Self(self.0.saturating_sub(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)))
+        Self(
+            self.0
+                .saturating_sub(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+        )
     }
 
     /// Time from `self` until `later`, zero if `later` is not later.
@@ -44,12 +50,15 @@ impl Timestamp {
     }
 
     pub fn to_rfc3339(self) -> String {
-        self.to_datetime().to_rfc3339_opts(SecondsFormat::Micros, true)
+        self.to_datetime()
+            .to_rfc3339_opts(SecondsFormat::Micros, true)
     }
 
     /// Parses RFC 3339 with any offset.
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        DateTime::parse_from_rfc3339(s).ok().map(|d| Self(d.timestamp_micros()))
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| Self(d.timestamp_micros()))
     }
 }
 
@@ -68,7 +77,8 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(d)?;
-        Self::parse_rfc3339(&s).ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 date-time with offset"))
+        Self::parse_rfc3339(&s)
+            .ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 date-time with offset"))
     }
 }
 
@@ -76,7 +86,9 @@ impl utoipa::PartialSchema for Timestamp {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
             .into()
     }
 }
@@ -114,7 +126,10 @@ impl ManualClock {
     }
 
     pub fn advance(&self, d: std::time::Duration) {
-        self.0.fetch_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX), Ordering::SeqCst);
+        self.0.fetch_add(
+            i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
+            Ordering::SeqCst,
+        );
     }
 
     pub fn clock(&self) -> Clock {

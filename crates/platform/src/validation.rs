@@ -53,8 +53,13 @@ impl_validate!(A, B, C, D, E, F, G);
 impl_validate!(A, B, C, D, E, F, G, H);
 
 /// An optional field: absent stays absent, present must parse.
-pub fn optional<T, E: std::fmt::Display>(name: &str, value: Option<Result<T, E>>) -> Checked<Option<T>> {
-    value.transpose().map_err(|e| FieldError::new(name, e.to_string()))
+pub fn optional<T, E: std::fmt::Display>(
+    name: &str,
+    value: Option<Result<T, E>>,
+) -> Checked<Option<T>> {
+    value
+        .transpose()
+        .map_err(|e| FieldError::new(name, e.to_string()))
 }
 
 #[cfg(test)]
@@ -63,8 +68,18 @@ mod tests {
 
     #[test]
     fn reports_every_bad_field_at_once() {
-        let result = (field("a", "1".parse::<u8>()), field("b", "x".parse::<u8>()), field("c", "y".parse::<u8>())).validate();
-        let err = result.err().map(|e| e.field_errors().iter().map(|f| f.field.clone()).collect::<Vec<_>>());
+        let result = (
+            field("a", "1".parse::<u8>()),
+            field("b", "x".parse::<u8>()),
+            field("c", "y".parse::<u8>()),
+        )
+            .validate();
+        let err = result.err().map(|e| {
+            e.field_errors()
+                .iter()
+                .map(|f| f.field.clone())
+                .collect::<Vec<_>>()
+        });
         assert_eq!(err, Some(vec!["b".to_owned(), "c".to_owned()]));
     }
 

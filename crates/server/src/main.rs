@@ -10,7 +10,11 @@ use platform::time::Clock;
 use platform::{App, Config, Server};
 
 #[derive(Debug, Parser)]
-#[command(name = "maru", version, about = "One server for five apps: social, ask, wellness, assistant, ration.")]
+#[command(
+    name = "maru",
+    version,
+    about = "One server for five apps: social, ask, wellness, assistant, ration."
+)]
 struct Cli {
     /// Configuration file (default: ./maru.toml when it exists). `MARU_*` variables override it.
     #[arg(long, global = true, env = "MARU_CONFIG")]
@@ -61,7 +65,9 @@ fn main() -> anyhow::Result<()> {
         config.data_dir = dir;
     }
     platform::telemetry::init_logging(&config.log);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run(command, config))
 }
 
@@ -79,11 +85,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Demo => {
             let ctx = platform::context(config, Clock::system(), apps()).await?;
             for app in ctx.apps.iter() {
-                app.demo(&ctx).await.with_context(|| format!("demo data for {}", app.name()))?;
+                app.demo(&ctx)
+                    .await
+                    .with_context(|| format!("demo data for {}", app.name()))?;
                 println!("demo data loaded: {}", app.name());
             }
             ctx.search.rebuild(&ctx).await?;
-            println!("demo accounts: demo (admin), minji, jiho, seoyeon; password: {}", platform::DEMO_PASSWORD);
+            println!(
+                "demo accounts: demo (admin), minji, jiho, seoyeon; password: {}",
+                platform::DEMO_PASSWORD
+            );
             if let Err(e) = service::grant_role_by_username(&ctx, "demo", Role::Admin).await {
                 anyhow::bail!("making `demo` an admin: {e}");
             }
@@ -98,7 +109,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::GrantRole { username, role } => {
             let role = Role::parse(&role).context("role must be user, moderator or admin")?;
             let ctx = platform::context(config, Clock::system(), apps()).await?;
-            let user = service::grant_role_by_username(&ctx, &username, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = service::grant_role_by_username(&ctx, &username, role)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{} is now {}", user.username, user.role.as_str());
             Ok(())
         }

@@ -42,7 +42,14 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// 403 unless the caller has at least `role`.
     pub fn require_role(&self, role: Role) -> Result<()> {
-        if self.role >= role { Ok(()) } else { Err(Error::forbidden(format!("requires the {} role", role.as_str()))) }
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "requires the {} role",
+                role.as_str()
+            )))
+        }
     }
 
     /// 403 unless the credential carries `scope` (people always do).
@@ -50,7 +57,9 @@ impl CurrentUser {
         match &self.scopes {
             Scopes::All => Ok(()),
             Scopes::Only(scopes) if scopes.iter().any(|s| s == scope) => Ok(()),
-            Scopes::Only(_) => Err(Error::forbidden(format!("this API key lacks the `{scope}` scope"))),
+            Scopes::Only(_) => Err(Error::forbidden(format!(
+                "this API key lacks the `{scope}` scope"
+            ))),
         }
     }
 }
@@ -76,10 +85,20 @@ pub struct Auth {
 impl Auth {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         Ok(Self {
-            signer: Arc::new(TokenSigner::load(&config.data_dir, config.auth.jwt_secret.as_deref(), config.auth.access_token_ttl_secs)?),
+            signer: Arc::new(TokenSigner::load(
+                &config.data_dir,
+                config.auth.jwt_secret.as_deref(),
+                config.auth.access_token_ttl_secs,
+            )?),
             passwords: PasswordHashing::new(config.auth.argon2)?,
-            throttle: LoginThrottle::new(config.auth.failed_logins_before_delay, config.auth.max_lockout_secs),
-            api_keys: moka::future::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(30)).build(),
+            throttle: LoginThrottle::new(
+                config.auth.failed_logins_before_delay,
+                config.auth.max_lockout_secs,
+            ),
+            api_keys: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
         })
     }
 
@@ -94,7 +113,11 @@ impl Auth {
                     if let Some((id, ..)) = &found {
                         store::touch_api_key(db.writer(), *id, clock.now()).await?;
                     }
-                    Ok::<_, Error>(found.map(|(_, user, role, scopes)| CurrentUser { id: user, role, scopes: Scopes::Only(scopes.into()) }))
+                    Ok::<_, Error>(found.map(|(_, user, role, scopes)| CurrentUser {
+                        id: user,
+                        role,
+                        scopes: Scopes::Only(scopes.into()),
+                    }))
                 })
                 .await;
             match found {
@@ -103,7 +126,11 @@ impl Auth {
             }
         } else {
             match self.signer.verify(credential) {
-                Some((id, role)) => Authentication::User(CurrentUser { id, role, scopes: Scopes::All }),
+                Some((id, role)) => Authentication::User(CurrentUser {
+                    id,
+                    role,
+                    scopes: Scopes::All,
+                }),
                 None => Authentication::Invalid,
             }
         }
@@ -117,10 +144,15 @@ impl Auth {
 
 /// Middleware: reads `Authorization: Bearer ...` once and leaves an [`Authentication`].
 pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next: Next) -> Response {
-    let bearer = req
-        .headers()
-        .get(AUTHORIZATION)
-        .map(|v| v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer "))).map(str::trim));
+    let bearer = req.headers().get(AUTHORIZATION).map(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|s| {
+                s.strip_prefix("Bearer ")
+                    .or_else(|| s.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+    });
     let authentication = match bearer {
         None => Authentication::Anonymous,
         Some(None) => Authentication::Invalid,
@@ -131,7 +163,10 @@ pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next:
 }
 
 fn authentication(parts: &Parts) -> &Authentication {
-    parts.extensions.get::<Authentication>().unwrap_or(&Authentication::Anonymous)
+    parts
+        .extensions
+        .get::<Authentication>()
+        .unwrap_or(&Authentication::Anonymous)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
@@ -140,8 +175,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match authentication(parts) {
             Authentication::User(user) => Ok(user.clone()),
-            Authentication::Anonymous => Err(Error::unauthorized("sign in first: send `Authorization: Bearer <access token>`")),
-            Authentication::Invalid => Err(Error::unauthorized("the access token is invalid or expired")),
+            Authentication::Anonymous => Err(Error::unauthorized(
+                "sign in first: send `Authorization: Bearer <access token>`",
+            )),
+            Authentication::Invalid => Err(Error::unauthorized(
+                "the access token is invalid or expired",
+            )),
         }
     }
 }
@@ -157,7 +196,9 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
         match authentication(parts) {
             Authentication::User(user) => Ok(Self(Some(user.clone()))),
             Authentication::Anonymous => Ok(Self(None)),
-            Authentication::Invalid => Err(Error::unauthorized("the access token is invalid or expired")),
+            Authentication::Invalid => Err(Error::unauthorized(
+                "the access token is invalid or expired",
+            )),
         }
     }
 }

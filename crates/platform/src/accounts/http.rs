@@ -7,7 +7,10 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 
 use super::auth::CurrentUser;
-use super::model::{ApiKey, ApiKeyId, Email, Locale, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User, UserId, Username, optional_text};
+use super::model::{
+    ApiKey, ApiKeyId, Email, Locale, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User,
+    UserId, Username, optional_text,
+};
 use super::service::{self, Registration};
 use crate::error::ProblemBody;
 use crate::extract::{Json, Path};
@@ -44,14 +47,25 @@ pub struct RegisterRequest {
 /// Create an account.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = User), (status = 409, description = "username or e-mail taken", body = ProblemBody), (status = 422, body = ProblemBody), (status = 429, body = ProblemBody)))]
-async fn register(State(ctx): State<AppContext>, Json(req): Json<RegisterRequest>) -> Result<(StatusCode, Json<User>)> {
+async fn register(
+    State(ctx): State<AppContext>,
+    Json(req): Json<RegisterRequest>,
+) -> Result<(StatusCode, Json<User>)> {
     let (username, email, password) = (
         field("username", Username::parse(&req.username)),
         field("email", Email::parse(&req.email)),
         field("password", NewPassword::parse(&req.password)),
     )
         .validate()?;
-    let user = service::register(&ctx, Registration { username, email, password }).await?;
+    let user = service::register(
+        &ctx,
+        Registration {
+            username,
+            email,
+            password,
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -65,8 +79,14 @@ pub struct LoginRequest {
 /// Sign in; answers an access token (15 min) and a refresh token (30 days).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = ProblemBody), (status = 429, body = ProblemBody)))]
-async fn login(State(ctx): State<AppContext>, ClientIp(ip): ClientIp, Json(req): Json<LoginRequest>) -> Result<Json<TokenPair>> {
-    service::login(&ctx, &req.login, req.password, ip).await.map(Json)
+async fn login(
+    State(ctx): State<AppContext>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<TokenPair>> {
+    service::login(&ctx, &req.login, req.password, ip)
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -78,14 +98,20 @@ pub struct RefreshRequest {
 /// revokes every token of its session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = ProblemBody)))]
-async fn refresh(State(ctx): State<AppContext>, Json(req): Json<RefreshRequest>) -> Result<Json<TokenPair>> {
+async fn refresh(
+    State(ctx): State<AppContext>,
+    Json(req): Json<RefreshRequest>,
+) -> Result<Json<TokenPair>> {
     service::refresh(&ctx, &req.refresh_token).await.map(Json)
 }
 
 /// Sign out: revokes the session the refresh token belongs to.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", request_body = RefreshRequest,
     responses((status = 204, description = "signed out")))]
-async fn logout(State(ctx): State<AppContext>, Json(req): Json<RefreshRequest>) -> Result<StatusCode> {
+async fn logout(
+    State(ctx): State<AppContext>,
+    Json(req): Json<RefreshRequest>,
+) -> Result<StatusCode> {
     service::logout(&ctx, &req.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -124,7 +150,11 @@ pub struct UpdateProfileRequest {
 fn url_text(s: Option<&str>) -> Result<Option<String>, String> {
     let text = optional_text(s, 500)?;
     match text {
-        Some(t) if !(t.starts_with("https://") || t.starts_with("http://") || t.starts_with('/')) => Err("must be an http(s) URL".to_owned()),
+        Some(t)
+            if !(t.starts_with("https://") || t.starts_with("http://") || t.starts_with('/')) =>
+        {
+            Err("must be an http(s) URL".to_owned())
+        }
         other => Ok(other),
     }
 }
@@ -132,15 +162,27 @@ fn url_text(s: Option<&str>) -> Result<Option<String>, String> {
 /// Change the caller's profile.
 #[utoipa::path(put, path = "/api/v1/users/me", tag = "accounts", security(("bearer" = [])), request_body = UpdateProfileRequest,
     responses((status = 200, body = User), (status = 401, body = ProblemBody), (status = 422, body = ProblemBody)))]
-async fn update_me(State(ctx): State<AppContext>, user: CurrentUser, Json(req): Json<UpdateProfileRequest>) -> Result<Json<User>> {
+async fn update_me(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Json(req): Json<UpdateProfileRequest>,
+) -> Result<Json<User>> {
     let (display_name, bio, avatar_url, locale) = (
-        optional("display_name", req.display_name.map(|v| optional_text(v.as_deref(), 50))),
+        optional(
+            "display_name",
+            req.display_name.map(|v| optional_text(v.as_deref(), 50)),
+        ),
         optional("bio", req.bio.map(|v| optional_text(v.as_deref(), 500))),
         optional("avatar_url", req.avatar_url.map(|v| url_text(v.as_deref()))),
         optional("locale", req.locale.as_deref().map(Locale::parse)),
     )
         .validate()?;
-    let change = ProfileChange { display_name, bio, avatar_url, locale };
+    let change = ProfileChange {
+        display_name,
+        bio,
+        avatar_url,
+        locale,
+    };
     service::update_me(&ctx, &user, &change).await.map(Json)
 }
 
@@ -155,14 +197,20 @@ async fn delete_me(State(ctx): State<AppContext>, user: CurrentUser) -> Result<S
 /// Everything maru holds about the caller, from every app, as one JSON archive.
 #[utoipa::path(get, path = "/api/v1/users/me/export", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = serde_json::Value), (status = 401, body = ProblemBody)))]
-async fn export(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<serde_json::Value>> {
+async fn export(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+) -> Result<Json<serde_json::Value>> {
     service::export(&ctx, &user).await.map(Json)
 }
 
 /// A user's public profile.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = PublicUser), (status = 404, body = ProblemBody)))]
-async fn get_user(State(ctx): State<AppContext>, Path(id): Path<UserId>) -> Result<Json<PublicUser>> {
+async fn get_user(
+    State(ctx): State<AppContext>,
+    Path(id): Path<UserId>,
+) -> Result<Json<PublicUser>> {
     service::get_user(&ctx, id).await.map(Json)
 }
 
@@ -175,8 +223,15 @@ pub struct SetRoleRequest {
 #[utoipa::path(put, path = "/api/v1/admin/users/{id}/role", tag = "admin", security(("bearer" = [])), request_body = SetRoleRequest,
     params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = User), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
-async fn set_role(State(ctx): State<AppContext>, admin: CurrentUser, Path(id): Path<UserId>, Json(req): Json<SetRoleRequest>) -> Result<Json<User>> {
-    service::set_role(&ctx, &admin, id, req.role).await.map(Json)
+async fn set_role(
+    State(ctx): State<AppContext>,
+    admin: CurrentUser,
+    Path(id): Path<UserId>,
+    Json(req): Json<SetRoleRequest>,
+) -> Result<Json<User>> {
+    service::set_role(&ctx, &admin, id, req.role)
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -196,7 +251,11 @@ pub struct CreatedApiKey {
 }
 
 fn scope_list(scopes: &[String]) -> Result<Vec<String>, &'static str> {
-    let valid = |s: &String| (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b":_-.".contains(&b));
+    let valid = |s: &String| {
+        (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b":_-.".contains(&b))
+    };
     if scopes.len() > 32 {
         Err("at most 32 scopes")
     } else if !scopes.iter().all(valid) {
@@ -209,10 +268,21 @@ fn scope_list(scopes: &[String]) -> Result<Vec<String>, &'static str> {
 /// Create an API key for a service account.
 #[utoipa::path(post, path = "/api/v1/users/me/api-keys", tag = "accounts", security(("bearer" = [])), request_body = CreateApiKeyRequest,
     responses((status = 201, body = CreatedApiKey), (status = 422, body = ProblemBody)))]
-async fn create_api_key(State(ctx): State<AppContext>, user: CurrentUser, Json(req): Json<CreateApiKeyRequest>) -> Result<(StatusCode, Json<CreatedApiKey>)> {
+async fn create_api_key(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Json(req): Json<CreateApiKeyRequest>,
+) -> Result<(StatusCode, Json<CreatedApiKey>)> {
     let name = req.name.trim();
     let (name, scopes) = (
-        field("name", if (1..=100).contains(&name.chars().count()) { Ok(name) } else { Err("must be 1-100 characters") }),
+        field(
+            "name",
+            if (1..=100).contains(&name.chars().count()) {
+                Ok(name)
+            } else {
+                Err("must be 1-100 characters")
+            },
+        ),
         field("scopes", scope_list(&req.scopes)),
     )
         .validate()?;
@@ -223,7 +293,10 @@ async fn create_api_key(State(ctx): State<AppContext>, user: CurrentUser, Json(r
 /// The caller's API keys (without their secrets).
 #[utoipa::path(get, path = "/api/v1/users/me/api-keys", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApiKey>)))]
-async fn list_api_keys(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<Vec<ApiKey>>> {
+async fn list_api_keys(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ApiKey>>> {
     service::list_api_keys(&ctx, &user).await.map(Json)
 }
 
@@ -231,7 +304,11 @@ async fn list_api_keys(State(ctx): State<AppContext>, user: CurrentUser) -> Resu
 #[utoipa::path(delete, path = "/api/v1/users/me/api-keys/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = String, Path, description = "API key id")),
     responses((status = 204, description = "revoked"), (status = 404, body = ProblemBody)))]
-async fn revoke_api_key(State(ctx): State<AppContext>, user: CurrentUser, Path(id): Path<ApiKeyId>) -> Result<StatusCode> {
+async fn revoke_api_key(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(id): Path<ApiKeyId>,
+) -> Result<StatusCode> {
     service::revoke_api_key(&ctx, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

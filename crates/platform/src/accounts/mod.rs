@@ -13,7 +13,10 @@ mod tokens;
 
 pub use auth::{Auth, Authentication, CurrentUser, MaybeUser, Scopes, authenticate};
 pub use http::router;
+pub use model::{
+    ApiKey, ApiKeyId, Email, Locale, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User,
+    UserId, Username,
+};
 pub use search::{IndexUsers, UserSearch};
-pub use model::{ApiKey, ApiKeyId, Email, Locale, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User, UserId, Username};
 pub use store::find_users;
 pub use tokens::{Claims, random_hex};

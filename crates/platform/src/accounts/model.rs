@@ -17,7 +17,9 @@ crate::id_type!(
 );
 
 /// Roles, in increasing power.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     User,
@@ -50,7 +52,9 @@ pub struct Username(String);
 
 impl Username {
     pub fn parse(s: &str) -> Result<Self, &'static str> {
-        let ok_chars = s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         match s.len() {
             0..=2 => Err("must be at least 3 characters"),
             31.. => Err("must be at most 30 characters"),
@@ -74,9 +78,17 @@ impl Email {
         let valid = s.len() <= 254
             && !s.chars().any(char::is_whitespace)
             && s.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
             });
-        if valid { Ok(Self(s)) } else { Err("must be an e-mail address") }
+        if valid {
+            Ok(Self(s))
+        } else {
+            Err("must be an e-mail address")
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -116,7 +128,9 @@ impl std::fmt::Debug for NewPassword {
 pub fn optional_text(s: Option<&str>, max_chars: usize) -> Result<Option<String>, String> {
     match s.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > max_chars => Err(format!("must be at most {max_chars} characters")),
+        Some(t) if t.chars().count() > max_chars => {
+            Err(format!("must be at most {max_chars} characters"))
+        }
         Some(t) => Ok(Some(t.to_owned())),
     }
 }
@@ -128,9 +142,16 @@ pub struct Locale(String);
 impl Locale {
     pub fn parse(s: &str) -> Result<Self, &'static str> {
         let mut parts = s.split('-');
-        let lang_ok = parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
-        let rest_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-        if lang_ok && rest_ok { Ok(Self(s.to_owned())) } else { Err("must be a language tag such as `ko` or `en-US`") }
+        let lang_ok = parts.next().is_some_and(|p| {
+            (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase())
+        });
+        let rest_ok = parts
+            .all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if lang_ok && rest_ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err("must be a language tag such as `ko` or `en-US`")
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -166,7 +187,14 @@ pub struct PublicUser {
 
 impl From<User> for PublicUser {
     fn from(u: User) -> Self {
-        Self { id: u.id, username: u.username, display_name: u.display_name, bio: u.bio, avatar_url: u.avatar_url, created_at: u.created_at }
+        Self {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            bio: u.bio,
+            avatar_url: u.avatar_url,
+            created_at: u.created_at,
+        }
     }
 }
 
@@ -218,7 +246,10 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_shaped() {
-        assert_eq!(Email::parse(" Minji@Example.KR ").map(|e| e.0), Ok("minji@example.kr".to_owned()));
+        assert_eq!(
+            Email::parse(" Minji@Example.KR ").map(|e| e.0),
+            Ok("minji@example.kr".to_owned())
+        );
         for bad in ["minji", "@x.kr", "a@b", "a b@c.kr", "a@.kr", "a@b@c.kr"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
@@ -228,7 +259,10 @@ mod tests {
     fn passwords_must_be_long_and_uncommon() {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("1234567890").is_err());
-        assert!(NewPassword::parse("Password123").is_err(), "common lists are matched case-insensitively");
+        assert!(
+            NewPassword::parse("Password123").is_err(),
+            "common lists are matched case-insensitively"
+        );
         assert!(NewPassword::parse("제주 바다 보러 가자 2026").is_ok());
     }
 }

@@ -19,9 +19,17 @@ pub struct PasswordHashing {
 
 impl PasswordHashing {
     pub fn new(config: Argon2Config) -> anyhow::Result<Self> {
-        let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
-            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        let mut this = Self { params, dummy_hash: String::new() };
+        let params = Params::new(
+            config.memory_kib,
+            config.iterations,
+            config.parallelism,
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let mut this = Self {
+            params,
+            dummy_hash: String::new(),
+        };
         this.dummy_hash = this.hash(&super::tokens::random_token(16))?;
         Ok(this)
     }
@@ -44,7 +52,10 @@ impl PasswordHashing {
         let Ok(parsed) = argon2::password_hash::phc::PasswordHash::new(target) else {
             return false;
         };
-        self.argon2().verify_password(password.as_bytes(), &parsed).is_ok() && phc.is_some()
+        self.argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && phc.is_some()
     }
 }
 
@@ -53,7 +64,12 @@ static COMMON: &str = include_str!("common-passwords.txt");
 /// True when `password` (case-insensitively) is on the bundled list of common passwords.
 pub fn is_common(password: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    let set = SET.get_or_init(|| COMMON.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect());
+    let set = SET.get_or_init(|| {
+        COMMON
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
     set.contains(password.to_lowercase().as_str())
 }
 
@@ -62,7 +78,12 @@ mod tests {
     use super::*;
 
     fn cheap() -> PasswordHashing {
-        PasswordHashing::new(Argon2Config { memory_kib: 64, iterations: 1, parallelism: 1 }).unwrap_or_else(|e| panic!("{e}"))
+        PasswordHashing::new(Argon2Config {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

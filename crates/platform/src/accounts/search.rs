@@ -19,7 +19,11 @@ fn document(user: &User) -> Document {
     Document {
         doc_type: "users",
         id: user.id.get(),
-        title: format!("{} {}", user.username, user.display_name.as_deref().unwrap_or_default()),
+        title: format!(
+            "{} {}",
+            user.username,
+            user.display_name.as_deref().unwrap_or_default()
+        ),
         body: user.bio.clone().unwrap_or_default(),
         tags: Vec::new(),
         facets: Vec::new(),
@@ -33,14 +37,31 @@ impl SearchType for UserSearch {
         "users"
     }
 
-    async fn hydrate(&self, ctx: &AppContext, _viewer: Option<&CurrentUser>, ids: &[i64]) -> Result<HashMap<i64, serde_json::Value>> {
+    async fn hydrate(
+        &self,
+        ctx: &AppContext,
+        _viewer: Option<&CurrentUser>,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, serde_json::Value>> {
         let ids: Vec<UserId> = ids.iter().copied().map(UserId::from_raw).collect();
         let users = store::find_users(ctx.db.reader(), &ids).await?;
-        Ok(users.into_iter().map(|u| (u.id.get(), serde_json::to_value(PublicUser::from(u)).unwrap_or_default())).collect())
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                (
+                    u.id.get(),
+                    serde_json::to_value(PublicUser::from(u)).unwrap_or_default(),
+                )
+            })
+            .collect())
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {
-        Ok(store::all_users(ctx.db.reader()).await?.iter().map(document).collect())
+        Ok(store::all_users(ctx.db.reader())
+            .await?
+            .iter()
+            .map(document)
+            .collect())
     }
 }
 

@@ -6,7 +6,10 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::auth::{API_KEY_PREFIX, CurrentUser};
-use super::model::{ApiKey, ApiKeyId, Email, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User, UserId, Username};
+use super::model::{
+    ApiKey, ApiKeyId, Email, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User, UserId,
+    Username,
+};
 use super::store::{self, NewApiKey, NewUser};
 use super::tokens::{random_token, secret_hash};
 use crate::{AppContext, Error, Result};
@@ -23,7 +26,10 @@ pub const PURGE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
 async fn hash_password(ctx: &AppContext, password: NewPassword) -> Result<String> {
     let hashing = ctx.auth.passwords.clone();
-    tokio::task::spawn_blocking(move || hashing.hash(password.expose())).await.map_err(Error::internal)?.map_err(Error::internal)
+    tokio::task::spawn_blocking(move || hashing.hash(password.expose()))
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)
 }
 
 #[tracing::instrument(skip_all, fields(username = registration.username.as_str()))]
@@ -41,7 +47,13 @@ pub async fn register(ctx: &AppContext, registration: Registration) -> Result<Us
         },
     )
     .await?;
-    ctx.bus.publish(&mut tx, "user.registered", &json!({ "user_id": user.id, "username": user.username })).await?;
+    ctx.bus
+        .publish(
+            &mut tx,
+            "user.registered",
+            &json!({ "user_id": user.id, "username": user.username }),
+        )
+        .await?;
     tx.commit().await?;
     ctx.bus.wake();
     Ok(user)
@@ -50,7 +62,12 @@ pub async fn register(ctx: &AppContext, registration: Registration) -> Result<Us
 /// Signs in with a username or e-mail. Every failure reads the same, so the answer never tells
 /// whether the account exists.
 #[tracing::instrument(skip_all)]
-pub async fn login(ctx: &AppContext, login: &str, password: String, ip: Option<IpAddr>) -> Result<TokenPair> {
+pub async fn login(
+    ctx: &AppContext,
+    login: &str,
+    password: String,
+    ip: Option<IpAddr>,
+) -> Result<TokenPair> {
     let login = login.trim().to_lowercase();
     if let Some(wait) = ctx.auth.throttle.blocked_for(&login, ip) {
         return Err(Error::too_many_requests(wait));
@@ -58,7 +75,9 @@ pub async fn login(ctx: &AppContext, login: &str, password: String, ip: Option<I
     let credentials = store::find_credentials(ctx.db.reader(), &login).await?;
     let hashing = ctx.auth.passwords.clone();
     let stored = credentials.as_ref().map(|(_, _, hash)| hash.clone());
-    let valid = tokio::task::spawn_blocking(move || hashing.verify(&password, stored.as_deref())).await.map_err(Error::internal)?;
+    let valid = tokio::task::spawn_blocking(move || hashing.verify(&password, stored.as_deref()))
+        .await
+        .map_err(Error::internal)?;
     match credentials {
         Some((id, role, _)) if valid => {
             ctx.auth.throttle.record_success(&login);
@@ -74,13 +93,39 @@ pub async fn login(ctx: &AppContext, login: &str, password: String, ip: Option<I
     }
 }
 
-async fn issue_pair(ctx: &AppContext, tx: &mut crate::db::Tx, user: UserId, role: Role, family_id: i64) -> Result<TokenPair> {
+async fn issue_pair(
+    ctx: &AppContext,
+    tx: &mut crate::db::Tx,
+    user: UserId,
+    role: Role,
+    family_id: i64,
+) -> Result<TokenPair> {
     let now = ctx.clock.now();
     let refresh = random_token(32);
-    let expires = now.plus(Duration::from_secs(ctx.config.auth.refresh_token_ttl_days * 24 * 3600));
-    store::insert_refresh(tx, ctx.next_id(), family_id, user, &secret_hash(&refresh), now, expires).await?;
-    let access = ctx.auth.signer.issue(user, role, now).map_err(Error::internal)?;
-    Ok(TokenPair { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in: ctx.auth.signer.ttl_secs() })
+    let expires = now.plus(Duration::from_secs(
+        ctx.config.auth.refresh_token_ttl_days * 24 * 3600,
+    ));
+    store::insert_refresh(
+        tx,
+        ctx.next_id(),
+        family_id,
+        user,
+        &secret_hash(&refresh),
+        now,
+        expires,
+    )
+    .await?;
+    let access = ctx
+        .auth
+        .signer
+        .issue(user, role, now)
+        .map_err(Error::internal)?;
+    Ok(TokenPair {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: ctx.auth.signer.ttl_secs(),
+    })
 }
 
 /// Trades a refresh token for a new pair. A token that was already traded is evidence of theft:
@@ -122,23 +167,38 @@ pub async fn logout(ctx: &AppContext, token: &str) -> Result<()> {
 }
 
 pub async fn get_user(ctx: &AppContext, id: UserId) -> Result<PublicUser> {
-    store::find_user(ctx.db.reader(), id).await?.map(PublicUser::from).ok_or_else(|| Error::not_found("no such user"))
+    store::find_user(ctx.db.reader(), id)
+        .await?
+        .map(PublicUser::from)
+        .ok_or_else(|| Error::not_found("no such user"))
 }
 
 pub async fn me(ctx: &AppContext, user: &CurrentUser) -> Result<User> {
-    store::find_user(ctx.db.reader(), user.id).await?.ok_or_else(|| Error::unauthorized("this account no longer exists"))
+    store::find_user(ctx.db.reader(), user.id)
+        .await?
+        .ok_or_else(|| Error::unauthorized("this account no longer exists"))
 }
 
-pub async fn update_me(ctx: &AppContext, user: &CurrentUser, change: &ProfileChange) -> Result<User> {
+pub async fn update_me(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    change: &ProfileChange,
+) -> Result<User> {
     update_profile(ctx, user.id, change).await
 }
 
-pub async fn update_profile(ctx: &AppContext, user: UserId, change: &ProfileChange) -> Result<User> {
+pub async fn update_profile(
+    ctx: &AppContext,
+    user: UserId,
+    change: &ProfileChange,
+) -> Result<User> {
     let mut tx = ctx.db.begin().await?;
     let updated = store::update_profile(&mut tx, user, change, ctx.clock.now())
         .await?
         .ok_or_else(|| Error::unauthorized("this account no longer exists"))?;
-    ctx.bus.publish(&mut tx, "user.updated", &json!({ "user_id": updated.id })).await?;
+    ctx.bus
+        .publish(&mut tx, "user.updated", &json!({ "user_id": updated.id }))
+        .await?;
     tx.commit().await?;
     ctx.bus.wake();
     Ok(updated)
@@ -153,7 +213,9 @@ pub async fn delete_me(ctx: &AppContext, user: &CurrentUser) -> Result<()> {
         return Err(Error::not_found("no such account"));
     }
     store::revoke_all_refresh(&mut tx, user.id, now).await?;
-    ctx.bus.publish(&mut tx, "user.deleted", &json!({ "user_id": user.id })).await?;
+    ctx.bus
+        .publish(&mut tx, "user.deleted", &json!({ "user_id": user.id }))
+        .await?;
     tx.commit().await?;
     ctx.bus.wake();
     ctx.auth.invalidate_api_keys();
@@ -171,7 +233,9 @@ pub async fn purge_deleted(ctx: &AppContext) -> Result<usize> {
         }
         let mut tx = ctx.db.begin().await?;
         store::purge(&mut tx, *id).await?;
-        ctx.bus.publish(&mut tx, "user.purged", &json!({ "user_id": id })).await?;
+        ctx.bus
+            .publish(&mut tx, "user.purged", &json!({ "user_id": id }))
+            .await?;
         tx.commit().await?;
     }
     ctx.bus.wake();
@@ -188,21 +252,41 @@ pub async fn export(ctx: &AppContext, user: &CurrentUser) -> Result<serde_json::
             apps.insert(app.name().to_owned(), part);
         }
     }
-    Ok(json!({ "format": "maru-export/1", "exported_at": ctx.clock.now(), "account": account, "apps": apps }))
+    Ok(
+        json!({ "format": "maru-export/1", "exported_at": ctx.clock.now(), "account": account, "apps": apps }),
+    )
 }
 
-pub async fn set_role(ctx: &AppContext, admin: &CurrentUser, target: UserId, role: Role) -> Result<User> {
+pub async fn set_role(
+    ctx: &AppContext,
+    admin: &CurrentUser,
+    target: UserId,
+    role: Role,
+) -> Result<User> {
     admin.require_role(Role::Admin)?;
     let mut tx = ctx.db.begin().await?;
-    let user = store::set_role(&mut tx, target, role, ctx.clock.now()).await?.ok_or_else(|| Error::not_found("no such user"))?;
-    ctx.bus.publish(&mut tx, "user.role_changed", &json!({ "user_id": target, "role": role, "by": admin.id })).await?;
+    let user = store::set_role(&mut tx, target, role, ctx.clock.now())
+        .await?
+        .ok_or_else(|| Error::not_found("no such user"))?;
+    ctx.bus
+        .publish(
+            &mut tx,
+            "user.role_changed",
+            &json!({ "user_id": target, "role": role, "by": admin.id }),
+        )
+        .await?;
     tx.commit().await?;
     ctx.bus.wake();
     Ok(user)
 }
 
 /// A new API key; the secret is in the answer and nowhere else.
-pub async fn create_api_key(ctx: &AppContext, user: &CurrentUser, name: &str, scopes: &[String]) -> Result<(ApiKey, String)> {
+pub async fn create_api_key(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    name: &str,
+    scopes: &[String],
+) -> Result<(ApiKey, String)> {
     user.require_scope("keys:write")?;
     let secret = format!("{API_KEY_PREFIX}{}", random_token(30));
     let mut tx = ctx.db.begin().await?;
@@ -233,16 +317,30 @@ pub async fn revoke_api_key(ctx: &AppContext, user: &CurrentUser, id: ApiKeyId) 
     let revoked = store::revoke_api_key(&mut tx, user.id, id, ctx.clock.now()).await?;
     tx.commit().await?;
     ctx.auth.invalidate_api_keys();
-    if revoked { Ok(()) } else { Err(Error::not_found("no such API key")) }
+    if revoked {
+        Ok(())
+    } else {
+        Err(Error::not_found("no such API key"))
+    }
 }
 
 /// Grants `role` to the account named `username`, from the command line (no caller to check:
 /// whoever runs `maru` on the server already holds its data).
 pub async fn grant_role_by_username(ctx: &AppContext, username: &str, role: Role) -> Result<User> {
-    let (id, ..) = store::find_credentials(ctx.db.reader(), &username.to_lowercase()).await?.ok_or_else(|| Error::not_found("no such user"))?;
+    let (id, ..) = store::find_credentials(ctx.db.reader(), &username.to_lowercase())
+        .await?
+        .ok_or_else(|| Error::not_found("no such user"))?;
     let mut tx = ctx.db.begin().await?;
-    let user = store::set_role(&mut tx, id, role, ctx.clock.now()).await?.ok_or_else(|| Error::not_found("no such user"))?;
-    ctx.bus.publish(&mut tx, "user.role_changed", &json!({ "user_id": id, "role": role })).await?;
+    let user = store::set_role(&mut tx, id, role, ctx.clock.now())
+        .await?
+        .ok_or_else(|| Error::not_found("no such user"))?;
+    ctx.bus
+        .publish(
+            &mut tx,
+            "user.role_changed",
+            &json!({ "user_id": id, "role": role }),
+        )
+        .await?;
     tx.commit().await?;
     Ok(user)
 }

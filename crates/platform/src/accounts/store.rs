@@ -8,7 +8,8 @@ use crate::db::Tx;
 use crate::time::Timestamp;
 use crate::{Error, FieldError};
 
-const USER_COLUMNS: &str = "id, username, email, display_name, bio, avatar_url, locale, role, created_at, updated_at";
+const USER_COLUMNS: &str =
+    "id, username, email, display_name, bio, avatar_url, locale, role, created_at, updated_at";
 
 fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -51,7 +52,13 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<User, Error>
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                let field = if db.message().contains("email") || db.constraint().is_some_and(|c| c.contains("email")) { "email" } else { "username" };
+                let field = if db.message().contains("email")
+                    || db.constraint().is_some_and(|c| c.contains("email"))
+                {
+                    "email"
+                } else {
+                    "username"
+                };
                 Error::conflict_on(FieldError::new(field, "is already taken"))
             }
             _ => e.into(),
@@ -60,19 +67,31 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<User, Error>
 }
 
 /// An account that is not deleted.
-pub async fn find_user<'e, E: Executor<'e, Database = Any>>(db: E, id: UserId) -> Result<Option<User>, Error> {
+pub async fn find_user<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: UserId,
+) -> Result<Option<User>, Error> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.get()).fetch_optional(db).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.get())
+        .fetch_optional(db)
+        .await?;
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }
 
 /// Accounts by id, skipping deleted ones.
-pub async fn find_users<'e, E: Executor<'e, Database = Any>>(db: E, ids: &[UserId]) -> Result<Vec<User>, Error> {
+pub async fn find_users<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    ids: &[UserId],
+) -> Result<Vec<User>, Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND id IN ({})", placeholders.join(", "));
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND id IN ({})",
+        placeholders.join(", ")
+    );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {
         query = query.bind(id.get());
@@ -82,20 +101,32 @@ pub async fn find_users<'e, E: Executor<'e, Database = Any>>(db: E, ids: &[UserI
 }
 
 /// What a login needs: id, role and hash of the live account named by username or e-mail.
-pub async fn find_credentials<'e, E: Executor<'e, Database = Any>>(db: E, login: &str) -> Result<Option<(UserId, Role, String)>, Error> {
+pub async fn find_credentials<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    login: &str,
+) -> Result<Option<(UserId, Role, String)>, Error> {
     let row = sqlx::query("SELECT id, role, password_hash FROM users WHERE (username = $1 OR email = $1) AND deleted_at IS NULL")
         .bind(login)
         .fetch_optional(db)
         .await?;
     row.map(|r| {
         let role: String = r.try_get("role")?;
-        Ok((UserId::from_raw(r.try_get("id")?), Role::parse(&role).unwrap_or(Role::User), r.try_get("password_hash")?))
+        Ok((
+            UserId::from_raw(r.try_get("id")?),
+            Role::parse(&role).unwrap_or(Role::User),
+            r.try_get("password_hash")?,
+        ))
     })
     .transpose()
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update_profile(tx: &mut Tx, id: UserId, change: &ProfileChange, now: Timestamp) -> Result<Option<User>, Error> {
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: UserId,
+    change: &ProfileChange,
+    now: Timestamp,
+) -> Result<Option<User>, Error> {
     // Each column is replaced only when its flag is set, so one statement serves every change.
     let sql = format!(
         "UPDATE users SET \
@@ -123,35 +154,58 @@ pub async fn update_profile(tx: &mut Tx, id: UserId, change: &ProfileChange, now
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }
 
-pub async fn set_role(tx: &mut Tx, id: UserId, role: Role, now: Timestamp) -> Result<Option<User>, Error> {
-    let sql = format!("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL RETURNING {USER_COLUMNS}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.get()).bind(role.as_str()).bind(now.micros()).fetch_optional(&mut **tx).await?;
+pub async fn set_role(
+    tx: &mut Tx,
+    id: UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<Option<User>, Error> {
+    let sql = format!(
+        "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL RETURNING {USER_COLUMNS}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.get())
+        .bind(role.as_str())
+        .bind(now.micros())
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }
 
 /// Marks an account deleted; it disappears at once and is purged later.
 pub async fn soft_delete(tx: &mut Tx, id: UserId, now: Timestamp) -> Result<bool, Error> {
-    let done = sqlx::query("UPDATE users SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL")
-        .bind(id.get())
-        .bind(now.micros())
-        .execute(&mut **tx)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE users SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id.get())
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Accounts deleted before `cutoff`, oldest first.
-pub async fn deleted_before<'e, E: Executor<'e, Database = Any>>(db: E, cutoff: Timestamp, limit: i64) -> Result<Vec<UserId>, Error> {
+pub async fn deleted_before<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    cutoff: Timestamp,
+    limit: i64,
+) -> Result<Vec<UserId>, Error> {
     let rows = sqlx::query("SELECT id FROM users WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2")
         .bind(cutoff.micros())
         .bind(limit)
         .fetch_all(db)
         .await?;
-    rows.iter().map(|r| Ok(UserId::from_raw(r.try_get(0)?))).collect()
+    rows.iter()
+        .map(|r| Ok(UserId::from_raw(r.try_get(0)?)))
+        .collect()
 }
 
 /// Removes an account row for good; dependent platform rows go with it (ON DELETE CASCADE).
 pub async fn purge(tx: &mut Tx, id: UserId) -> Result<(), Error> {
-    sqlx::query("DELETE FROM users WHERE id = $1 AND deleted_at IS NOT NULL").bind(id.get()).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM users WHERE id = $1 AND deleted_at IS NOT NULL")
+        .bind(id.get())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -166,7 +220,15 @@ pub struct RefreshRow {
     pub revoked_at: Option<Timestamp>,
 }
 
-pub async fn insert_refresh(tx: &mut Tx, id: i64, family_id: i64, user: UserId, hash: &str, now: Timestamp, expires_at: Timestamp) -> Result<(), Error> {
+pub async fn insert_refresh(
+    tx: &mut Tx,
+    id: i64,
+    family_id: i64,
+    user: UserId,
+    hash: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), Error> {
     sqlx::query("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(family_id)
@@ -190,8 +252,12 @@ pub async fn find_refresh(tx: &mut Tx, hash: &str) -> Result<Option<RefreshRow>,
             family_id: r.try_get("family_id")?,
             user_id: UserId::from_raw(r.try_get("user_id")?),
             expires_at: Timestamp::from_micros(r.try_get("expires_at")?),
-            used_at: r.try_get::<Option<i64>, _>("used_at")?.map(Timestamp::from_micros),
-            revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(Timestamp::from_micros),
+            used_at: r
+                .try_get::<Option<i64>, _>("used_at")?
+                .map(Timestamp::from_micros),
+            revoked_at: r
+                .try_get::<Option<i64>, _>("revoked_at")?
+                .map(Timestamp::from_micros),
         })
     })
     .transpose()
@@ -208,20 +274,24 @@ pub async fn mark_refresh_used(tx: &mut Tx, id: i64, now: Timestamp) -> Result<b
 }
 
 pub async fn revoke_family(tx: &mut Tx, family_id: i64, now: Timestamp) -> Result<(), Error> {
-    sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL")
-        .bind(family_id)
-        .bind(now.micros())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family_id)
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 pub async fn revoke_all_refresh(tx: &mut Tx, user: UserId, now: Timestamp) -> Result<(), Error> {
-    sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-        .bind(user.get())
-        .bind(now.micros())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user.get())
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -235,8 +305,12 @@ fn api_key_from_row(r: &AnyRow) -> Result<ApiKey, sqlx::Error> {
         prefix: r.try_get("prefix")?,
         scopes: scopes.split_whitespace().map(str::to_owned).collect(),
         created_at: Timestamp::from_micros(r.try_get("created_at")?),
-        last_used_at: r.try_get::<Option<i64>, _>("last_used_at")?.map(Timestamp::from_micros),
-        revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(Timestamp::from_micros),
+        last_used_at: r
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .map(Timestamp::from_micros),
+        revoked_at: r
+            .try_get::<Option<i64>, _>("revoked_at")?
+            .map(Timestamp::from_micros),
     })
 }
 
@@ -267,26 +341,42 @@ pub async fn insert_api_key(tx: &mut Tx, key: &NewApiKey<'_>) -> Result<ApiKey, 
     Ok(api_key_from_row(&row)?)
 }
 
-pub async fn list_api_keys<'e, E: Executor<'e, Database = Any>>(db: E, user: UserId) -> Result<Vec<ApiKey>, Error> {
+pub async fn list_api_keys<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user: UserId,
+) -> Result<Vec<ApiKey>, Error> {
     let rows = sqlx::query("SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_keys WHERE user_id = $1 ORDER BY id DESC")
         .bind(user.get())
         .fetch_all(db)
         .await?;
-    Ok(rows.iter().map(api_key_from_row).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(api_key_from_row)
+        .collect::<Result<_, _>>()?)
 }
 
-pub async fn revoke_api_key(tx: &mut Tx, user: UserId, id: ApiKeyId, now: Timestamp) -> Result<bool, Error> {
-    let done = sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
-        .bind(id.get())
-        .bind(user.get())
-        .bind(now.micros())
-        .execute(&mut **tx)
-        .await?;
+pub async fn revoke_api_key(
+    tx: &mut Tx,
+    user: UserId,
+    id: ApiKeyId,
+    now: Timestamp,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(id.get())
+    .bind(user.get())
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The owner, role and scopes of a live API key.
-pub async fn find_api_key<'e, E: Executor<'e, Database = Any>>(db: E, hash: &str) -> Result<Option<(ApiKeyId, UserId, Role, Vec<String>)>, Error> {
+pub async fn find_api_key<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    hash: &str,
+) -> Result<Option<(ApiKeyId, UserId, Role, Vec<String>)>, Error> {
     let row = sqlx::query(
         "SELECT k.id, k.user_id, u.role, k.scopes FROM api_keys k JOIN users u ON u.id = k.user_id \
          WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.deleted_at IS NULL",
@@ -307,8 +397,16 @@ pub async fn find_api_key<'e, E: Executor<'e, Database = Any>>(db: E, hash: &str
     .transpose()
 }
 
-pub async fn touch_api_key<'e, E: Executor<'e, Database = Any>>(db: E, id: ApiKeyId, now: Timestamp) -> Result<(), Error> {
-    sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1").bind(id.get()).bind(now.micros()).execute(db).await?;
+pub async fn touch_api_key<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: ApiKeyId,
+    now: Timestamp,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
+        .bind(id.get())
+        .bind(now.micros())
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -25,14 +25,18 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     pub fn new(free_attempts: u32, max_delay_secs: u64) -> Self {
         Self {
-            failures: Cache::builder().max_capacity(100_000).time_to_idle(Duration::from_secs(3600)).build(),
+            failures: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
             free_attempts,
             max_delay: Duration::from_secs(max_delay_secs.max(1)),
         }
     }
 
     fn keys(login: &str, ip: Option<IpAddr>) -> impl Iterator<Item = String> {
-        std::iter::once(format!("account:{}", login.to_lowercase())).chain(ip.map(|ip| format!("ip:{ip}")))
+        std::iter::once(format!("account:{}", login.to_lowercase()))
+            .chain(ip.map(|ip| format!("ip:{ip}")))
     }
 
     /// Seconds to wait before this login may be tried again, if it is blocked now.
@@ -48,7 +52,12 @@ impl LoginThrottle {
 
     pub fn record_failure(&self, login: &str, ip: Option<IpAddr>) {
         for key in Self::keys(login, ip) {
-            let entry = self.failures.get_with(key, || Arc::new(std::sync::Mutex::new(Failures { count: 0, blocked_until: None })));
+            let entry = self.failures.get_with(key, || {
+                Arc::new(std::sync::Mutex::new(Failures {
+                    count: 0,
+                    blocked_until: None,
+                }))
+            });
             if let Ok(mut f) = entry.lock() {
                 f.count += 1;
                 if f.count > self.free_attempts {
@@ -61,7 +70,8 @@ impl LoginThrottle {
     }
 
     pub fn record_success(&self, login: &str) {
-        self.failures.invalidate(&format!("account:{}", login.to_lowercase()));
+        self.failures
+            .invalidate(&format!("account:{}", login.to_lowercase()));
     }
 }
 
@@ -79,8 +89,16 @@ mod tests {
         t.record_failure("minji", ip);
         assert_eq!(t.blocked_for("minji", ip), Some(1));
         t.record_failure("minji", ip);
-        assert_eq!(t.blocked_for("Minji", None), Some(2), "accounts are matched case-insensitively");
-        assert_eq!(t.blocked_for("other", ip), Some(2), "the address is blocked too");
+        assert_eq!(
+            t.blocked_for("Minji", None),
+            Some(2),
+            "accounts are matched case-insensitively"
+        );
+        assert_eq!(
+            t.blocked_for("other", ip),
+            Some(2),
+            "the address is blocked too"
+        );
         t.record_success("minji");
         assert_eq!(t.blocked_for("minji", None), None);
     }

@@ -46,10 +46,15 @@ impl TokenSigner {
     pub fn load(data_dir: &Path, secret: Option<&str>, ttl_secs: u64) -> anyhow::Result<Self> {
         let keys = match secret {
             Some(s) => {
-                let bytes = STANDARD.decode(s.trim()).map_err(|e| anyhow::anyhow!("jwt secret is not base64: {e}"))?;
+                let bytes = STANDARD
+                    .decode(s.trim())
+                    .map_err(|e| anyhow::anyhow!("jwt secret is not base64: {e}"))?;
                 anyhow::ensure!(bytes.len() >= 32, "jwt secret must be at least 32 bytes");
                 let kid = hex_prefix(&Sha256::digest(&bytes));
-                vec![StoredKey { kid, secret: s.trim().to_owned() }]
+                vec![StoredKey {
+                    kid,
+                    secret: s.trim().to_owned(),
+                }]
             }
             None => load_or_create(&data_dir.join("keys").join("jwt.json"))?,
         };
@@ -60,11 +65,18 @@ impl TokenSigner {
             decoding.insert(key.kid.clone(), DecodingKey::from_secret(&bytes));
             newest = Some((key.kid.clone(), EncodingKey::from_secret(&bytes)));
         }
-        let (signing_kid, encoding) = newest.ok_or_else(|| anyhow::anyhow!("the jwt key set is empty"))?;
+        let (signing_kid, encoding) =
+            newest.ok_or_else(|| anyhow::anyhow!("the jwt key set is empty"))?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        Ok(Self { signing_kid, encoding, decoding, validation, ttl_secs })
+        Ok(Self {
+            signing_kid,
+            encoding,
+            decoding,
+            validation,
+            ttl_secs,
+        })
     }
 
     pub fn ttl_secs(&self) -> u64 {
@@ -74,7 +86,12 @@ impl TokenSigner {
     /// A token for `user`, valid from `now` for the configured lifetime.
     pub fn issue(&self, user: UserId, role: Role, now: Timestamp) -> anyhow::Result<String> {
         let iat = now.micros() / 1_000_000;
-        self.issue_claims(&Claims { sub: user.to_string(), role, iat, exp: iat + self.ttl_secs as i64 })
+        self.issue_claims(&Claims {
+            sub: user.to_string(),
+            role,
+            iat,
+            exp: iat + self.ttl_secs as i64,
+        })
     }
 
     pub fn issue_claims(&self, claims: &Claims) -> anyhow::Result<String> {
@@ -102,7 +119,10 @@ fn load_or_create(path: &Path) -> anyhow::Result<Vec<StoredKey>> {
     }
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let key = StoredKey { kid: hex_prefix(&Sha256::digest(secret)), secret: STANDARD.encode(secret) };
+    let key = StoredKey {
+        kid: hex_prefix(&Sha256::digest(secret)),
+        secret: STANDARD.encode(secret),
+    };
     let keys = vec![key];
     write_private(path, &serde_json::to_vec_pretty(&keys)?)?;
     Ok(keys)
@@ -112,7 +132,11 @@ fn load_or_create(path: &Path) -> anyhow::Result<Vec<StoredKey>> {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)
 }
 
@@ -122,7 +146,17 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn hex_prefix(digest: &[u8]) -> String {
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    to_hex(&digest[..8])
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// `bytes` random bytes, base64url without padding.
@@ -142,12 +176,12 @@ pub fn random_hex(bytes: usize) -> String {
     if getrandom::fill(&mut buf).is_err() {
         std::process::abort();
     }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    to_hex(&buf)
 }
 
 /// How secrets are stored: SHA-256, hex. They are long random strings, so a fast hash is right.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    to_hex(&Sha256::digest(secret.as_bytes()))
 }
 
 #[cfg(test)]
@@ -159,10 +193,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let signer = TokenSigner::load(dir.path(), None, 900).unwrap_or_else(|e| panic!("{e}"));
         let now = Timestamp::from_micros(chrono::Utc::now().timestamp_micros());
-        let token = signer.issue(UserId::from_raw(42), Role::User, now).unwrap_or_default();
-        assert_eq!(signer.verify(&token), Some((UserId::from_raw(42), Role::User)));
+        let token = signer
+            .issue(UserId::from_raw(42), Role::User, now)
+            .unwrap_or_default();
+        assert_eq!(
+            signer.verify(&token),
+            Some((UserId::from_raw(42), Role::User))
+        );
 
-        let expired = signer.issue(UserId::from_raw(42), Role::User, now.minus(std::time::Duration::from_secs(3600))).unwrap_or_default();
+        let expired = signer
+            .issue(
+                UserId::from_raw(42),
+                Role::User,
+                now.minus(std::time::Duration::from_secs(3600)),
+            )
+            .unwrap_or_default();
         assert_eq!(signer.verify(&expired), None);
 
         let mut tampered = token.clone();
@@ -170,6 +215,10 @@ mod tests {
         assert_eq!(signer.verify(&tampered), None);
 
         let reloaded = TokenSigner::load(dir.path(), None, 900).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(reloaded.verify(&token), Some((UserId::from_raw(42), Role::User)), "the key survives a restart");
+        assert_eq!(
+            reloaded.verify(&token),
+            Some((UserId::from_raw(42), Role::User)),
+            "the key survives a restart"
+        );
     }
 }

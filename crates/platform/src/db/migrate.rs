@@ -31,8 +31,18 @@ macro_rules! migration {
         $crate::db::Migration {
             version: $version,
             name: $name,
-            sqlite: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/", $name, ".sql")),
-            postgres: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres/", $name, ".sql")),
+            sqlite: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/migrations/sqlite/",
+                $name,
+                ".sql"
+            )),
+            postgres: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/migrations/postgres/",
+                $name,
+                ".sql"
+            )),
         }
     };
 }
@@ -54,12 +64,14 @@ pub async fn migrate(db: &Db, app: &str, migrations: &[Migration]) -> anyhow::Re
         .bind(app)
         .fetch_all(db.writer())
         .await?;
-    let applied: std::collections::HashMap<i64, String> =
-        applied.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?;
+    let applied: std::collections::HashMap<i64, String> = applied
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
     let mut count = 0;
     for m in migrations {
         let sql = m.sql(db.dialect());
-        let checksum = hex(&Sha256::digest(sql.as_bytes()));
+        let checksum = format!("{:x}", Sha256::digest(sql.as_bytes()));
         if let Some(existing) = applied.get(&m.version) {
             anyhow::ensure!(
                 *existing == checksum,
@@ -70,7 +82,10 @@ pub async fn migrate(db: &Db, app: &str, migrations: &[Migration]) -> anyhow::Re
             continue;
         }
         let mut tx = db.begin().await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await.map_err(|e| anyhow::anyhow!("migration {app}/{}: {e}", m.name))?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("migration {app}/{}: {e}", m.name))?;
         sqlx::query("INSERT INTO maru_migrations (app, version, name, checksum, applied_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(app)
             .bind(m.version)
@@ -83,12 +98,4 @@ pub async fn migrate(db: &Db, app: &str, migrations: &[Migration]) -> anyhow::Re
         count += 1;
     }
     Ok(count)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }

@@ -40,24 +40,41 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
 impl Db {
     /// Connects to `url` (`sqlite://PATH` creates the file; `postgres://...`), with an optional
     /// read replica for PostgreSQL.
-    pub async fn connect(url: &str, read_url: Option<&str>, max_connections: u32) -> anyhow::Result<Self> {
+    pub async fn connect(
+        url: &str,
+        read_url: Option<&str>,
+        max_connections: u32,
+    ) -> anyhow::Result<Self> {
         install_default_drivers();
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
-            if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Some(parent) = std::path::Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(parent)?;
             }
             let url = format!("sqlite://{path}?mode=rwc");
             let writer = sqlite_pool(1).connect(&url).await?;
             let reader = sqlite_pool(max_connections.max(1)).connect(&url).await?;
-            Ok(Self { writer, reader, separate_reader: true, dialect: Dialect::Sqlite })
+            Ok(Self {
+                writer,
+                reader,
+                separate_reader: true,
+                dialect: Dialect::Sqlite,
+            })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let writer = postgres_pool(url, max_connections).await?;
             let (reader, separate_reader) = match read_url {
                 Some(r) => (postgres_pool(r, max_connections).await?, true),
                 None => (writer.clone(), false),
             };
-            Ok(Self { writer, reader, separate_reader, dialect: Dialect::Postgres })
+            Ok(Self {
+                writer,
+                reader,
+                separate_reader,
+                dialect: Dialect::Postgres,
+            })
         } else {
             anyhow::bail!("unsupported database URL (expected sqlite:// or postgres://): {url}")
         }
@@ -105,7 +122,11 @@ impl Db {
 }
 
 async fn postgres_pool(url: &str, max: u32) -> Result<AnyPool, sqlx::Error> {
-    AnyPoolOptions::new().max_connections(max.max(2)).acquire_timeout(Duration::from_secs(10)).connect(url).await
+    AnyPoolOptions::new()
+        .max_connections(max.max(2))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
 }
 
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
@@ -113,11 +134,16 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .max_connections(max)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn, _meta| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(|_| ()) }))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(|_| ()) })
+        })
 }
 
 /// A `LIKE` pattern matching `text` literally anywhere (escape character `\`).
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }

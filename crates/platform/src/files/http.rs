@@ -40,15 +40,24 @@ struct UploadForm {
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "files", security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = Media), (status = 413, body = ProblemBody), (status = 415, body = ProblemBody), (status = 422, body = ProblemBody)))]
-async fn upload(State(ctx): State<AppContext>, user: CurrentUser, mut form: Multipart) -> Result<(StatusCode, Json<Media>)> {
+async fn upload(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<Media>)> {
     let mut file: Option<Bytes> = None;
     let mut app = "social".to_owned();
     loop {
-        let field = form.next_field().await.map_err(multipart_error)?;
+        let field = form.next_field().await.map_err(|e| multipart_error(&e))?;
         let Some(field) = field else { break };
         match field.name().unwrap_or_default() {
-            "file" => file = Some(field.bytes().await.map_err(multipart_error)?),
-            "app" => app = field.text().await.map_err(multipart_error)?.trim().to_owned(),
+            "file" => file = Some(field.bytes().await.map_err(|e| multipart_error(&e))?),
+            "app" => field
+                .text()
+                .await
+                .map_err(|e| multipart_error(&e))?
+                .trim()
+                .clone_into(&mut app),
             _ => {}
         }
     }
@@ -60,7 +69,7 @@ async fn upload(State(ctx): State<AppContext>, user: CurrentUser, mut form: Mult
     Ok((StatusCode::CREATED, Json(media)))
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
+fn multipart_error(e: &axum::extract::multipart::MultipartError) -> Error {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Error::too_large("the file is larger than uploads accept")
     } else {
@@ -68,35 +77,78 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
     }
 }
 
-async fn store_upload(ctx: &AppContext, user: &CurrentUser, app: &str, bytes: Bytes) -> Result<Media> {
+async fn store_upload(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    app: &str,
+    bytes: Bytes,
+) -> Result<Media> {
     let id = MediaId::from_raw(ctx.next_id());
     let sniffed = infer::get(&bytes).map(|k| k.mime_type());
-    let is_image = matches!(sniffed, Some("image/jpeg" | "image/png" | "image/webp" | "image/gif"));
+    let is_image = matches!(
+        sniffed,
+        Some("image/jpeg" | "image/png" | "image/webp" | "image/gif")
+    );
     let (kind, content_type, stored, dimensions, thumbnail, extension) = if is_image {
         let limit = ctx.config.uploads.max_image_bytes;
         if bytes.len() > limit {
-            return Err(Error::too_large(format!("images may be at most {} MB", limit / (1024 * 1024))).with_field("file"));
+            return Err(Error::too_large(format!(
+                "images may be at most {} MB",
+                limit / (1024 * 1024)
+            ))
+            .with_field("file"));
         }
         let px = ctx.config.uploads.thumbnail_px;
-        let processed = tokio::task::spawn_blocking(move || process_image(&bytes, px)).await.map_err(Error::internal)?.map_err(|e: ImageError| Error::invalid_field("file", e.to_string()))?;
-        ("image", processed.content_type, Bytes::from(processed.bytes), Some((processed.width, processed.height)), Some(processed.thumbnail), processed.extension)
+        let processed = tokio::task::spawn_blocking(move || process_image(&bytes, px))
+            .await
+            .map_err(Error::internal)?
+            .map_err(|e: ImageError| Error::invalid_field("file", e.to_string()))?;
+        (
+            "image",
+            processed.content_type,
+            Bytes::from(processed.bytes),
+            Some((processed.width, processed.height)),
+            Some(processed.thumbnail),
+            processed.extension,
+        )
     } else {
-        let content_type = sniffed.ok_or_else(|| Error::invalid_field("file", "unrecognised file type"))?;
+        let content_type =
+            sniffed.ok_or_else(|| Error::invalid_field("file", "unrecognised file type"))?;
         let Some(limit) = ctx.files.allowance(app, content_type) else {
-            return Err(Error::new(crate::error::ErrorKind::UnsupportedMediaType, format!("`{app}` does not accept {content_type} files")).with_field("file"));
+            return Err(Error::new(
+                crate::error::ErrorKind::UnsupportedMediaType,
+                format!("`{app}` does not accept {content_type} files"),
+            )
+            .with_field("file"));
         };
         if bytes.len() > limit {
-            return Err(Error::too_large(format!("{content_type} files may be at most {} MB", limit / (1024 * 1024))).with_field("file"));
+            return Err(Error::too_large(format!(
+                "{content_type} files may be at most {} MB",
+                limit / (1024 * 1024)
+            ))
+            .with_field("file"));
         }
-        let kind = if content_type.starts_with("video/") { "video" } else { "file" };
+        let kind = if content_type.starts_with("video/") {
+            "video"
+        } else {
+            "file"
+        };
         let extension = infer::get(&bytes).map_or("bin", |k| k.extension());
         (kind, content_type, bytes, None, None, extension)
     };
     let key = format!("{app}/{id}.{extension}");
     let thumb_key = thumbnail.as_ref().map(|_| format!("{app}/{id}.thumb.jpg"));
-    ctx.files.store.put(&key, stored.clone()).await.map_err(Error::internal)?;
+    ctx.files
+        .store
+        .put(&key, stored.clone())
+        .await
+        .map_err(Error::internal)?;
     if let (Some(t), Some(k)) = (thumbnail, &thumb_key) {
-        ctx.files.store.put(k, Bytes::from(t)).await.map_err(Error::internal)?;
+        ctx.files
+            .store
+            .put(k, Bytes::from(t))
+            .await
+            .map_err(Error::internal)?;
     }
     let mut tx = ctx.db.begin().await?;
     let media = store::insert(
@@ -123,17 +175,34 @@ async fn store_upload(ctx: &AppContext, user: &CurrentUser, app: &str, bytes: By
 #[utoipa::path(get, path = "/api/v1/uploads/{id}", tag = "files", params(("id" = String, Path, description = "media id")),
     responses((status = 200, body = Media), (status = 404, body = ProblemBody)))]
 async fn get_upload(State(ctx): State<AppContext>, Path(id): Path<MediaId>) -> Result<Json<Media>> {
-    store::find(ctx.db.reader(), id).await?.map(Json).ok_or_else(|| Error::not_found("no such upload"))
+    store::find(ctx.db.reader(), id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| Error::not_found("no such upload"))
 }
 
 /// The bytes of an upload or its thumbnail; immutable, so cached for a year.
-async fn serve(State(ctx): State<AppContext>, axum::extract::Path(key): axum::extract::Path<String>) -> Result<Response> {
-    let content_type = store::content_type_of(ctx.db.reader(), &key).await?.ok_or_else(|| Error::not_found("no such file"))?;
-    let bytes = ctx.files.store.get(&key).await.map_err(|_| Error::not_found("no such file"))?.ok_or_else(|| Error::not_found("no such file"))?;
+async fn serve(
+    State(ctx): State<AppContext>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Result<Response> {
+    let content_type = store::content_type_of(ctx.db.reader(), &key)
+        .await?
+        .ok_or_else(|| Error::not_found("no such file"))?;
+    let bytes = ctx
+        .files
+        .store
+        .get(&key)
+        .await
+        .map_err(|_| Error::not_found("no such file"))?
+        .ok_or_else(|| Error::not_found("no such file"))?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_owned()),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_owned(),
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
         bytes,

@@ -34,25 +34,42 @@ const MAX_PIXELS: u64 = 40_000_000;
 /// Re-encoding keeps the pixels only, so EXIF, XMP and GPS data are gone.
 pub fn process_image(bytes: &[u8], thumbnail_px: u32) -> Result<ProcessedImage, ImageError> {
     let format = image::guess_format(bytes).map_err(|_| ImageError::NotAnImage)?;
-    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+    ) {
         return Err(ImageError::NotAnImage);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits_for_decode());
-    let (width, height) = reader.into_dimensions().map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageError::TooManyPixels(MAX_PIXELS / 1_000_000));
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits_for_decode());
-    let decoded = reader.decode().map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    let decoded = reader
+        .decode()
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
     let (content_type, extension, out_format) = match format {
         ImageFormat::Jpeg => ("image/jpeg", "jpg", ImageFormat::Jpeg),
         _ => ("image/png", "png", ImageFormat::Png),
     };
     let bytes = encode(&decoded, out_format)?;
-    let thumbnail = encode(&decoded.thumbnail(thumbnail_px, thumbnail_px), ImageFormat::Jpeg)?;
-    Ok(ProcessedImage { content_type, extension, bytes, width, height, thumbnail })
+    let thumbnail = encode(
+        &decoded.thumbnail(thumbnail_px, thumbnail_px),
+        ImageFormat::Jpeg,
+    )?;
+    Ok(ProcessedImage {
+        content_type,
+        extension,
+        bytes,
+        width,
+        height,
+        thumbnail,
+    })
 }
 
 fn limits_for_decode() -> Limits {
@@ -89,17 +106,26 @@ mod tests {
     fn accepts_real_images_and_thumbnails_them() {
         let processed = process_image(&png(800, 400), 320);
         let processed = processed.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((processed.width, processed.height, processed.content_type), (800, 400, "image/png"));
+        assert_eq!(
+            (processed.width, processed.height, processed.content_type),
+            (800, 400, "image/png")
+        );
         let thumb = image::load_from_memory(&processed.thumbnail).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((thumb.width(), thumb.height()), (320, 160));
     }
 
     #[test]
     fn refuses_what_is_not_an_image_whatever_its_name() {
-        assert_eq!(process_image(b"<html><script>alert(1)</script></html>", 320).err(), Some(ImageError::NotAnImage));
+        assert_eq!(
+            process_image(b"<html><script>alert(1)</script></html>", 320).err(),
+            Some(ImageError::NotAnImage)
+        );
         let mut truncated = png(50, 50);
         truncated.truncate(60);
-        assert!(matches!(process_image(&truncated, 320), Err(ImageError::Corrupt(_))));
+        assert!(matches!(
+            process_image(&truncated, 320),
+            Err(ImageError::Corrupt(_))
+        ));
     }
 
     #[test]

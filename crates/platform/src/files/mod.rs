@@ -34,16 +34,27 @@ pub struct Files {
 
 impl Files {
     pub fn new(store: Arc<dyn FileStore>, policies: Vec<UploadPolicy>) -> Self {
-        Self { store, policies: Arc::new(policies.into_iter().map(|p| (p.app, p)).collect()) }
+        Self {
+            store,
+            policies: Arc::new(policies.into_iter().map(|p| (p.app, p)).collect()),
+        }
     }
 
     /// The size limit for a non-image `content_type` uploaded for `app`, if allowed.
     pub fn allowance(&self, app: &str, content_type: &str) -> Option<usize> {
-        self.policies.get(app)?.allowed.iter().find(|(t, _)| *t == content_type).map(|(_, max)| *max)
+        self.policies
+            .get(app)?
+            .allowed
+            .iter()
+            .find(|(t, _)| *t == content_type)
+            .map(|(_, max)| *max)
     }
 
     /// The largest upload any policy allows, to size the request body limit.
     pub fn largest_allowance(&self, image_limit: usize) -> usize {
-        self.policies.values().flat_map(|p| p.allowed.iter().map(|(_, max)| *max)).fold(image_limit, usize::max)
+        self.policies
+            .values()
+            .flat_map(|p| p.allowed.iter().map(|(_, max)| *max))
+            .fold(image_limit, usize::max)
     }
 }

@@ -20,13 +20,19 @@ pub struct LocalStore {
 
 impl LocalStore {
     pub fn new(root: &Path) -> Self {
-        Self { root: root.to_owned() }
+        Self {
+            root: root.to_owned(),
+        }
     }
 
     fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
         let safe = !key.is_empty()
-            && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/._-".contains(&b))
-            && !key.split('/').any(|part| part.is_empty() || part == "." || part == "..");
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/._-".contains(&b))
+            && !key
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..");
         anyhow::ensure!(safe, "invalid file key");
         Ok(self.root.join(key))
     }
@@ -71,7 +77,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = LocalStore::new(dir.path());
         assert!(store.put("a/b.png", Bytes::from_static(b"x")).await.is_ok());
-        assert_eq!(store.get("a/b.png").await.ok().flatten(), Some(Bytes::from_static(b"x")));
+        assert_eq!(
+            store.get("a/b.png").await.ok().flatten(),
+            Some(Bytes::from_static(b"x"))
+        );
         assert!(store.put("../evil", Bytes::new()).await.is_err());
         assert!(store.get("a/../../etc/passwd").await.is_err());
         assert!(store.delete("a/b.png").await.is_ok());

@@ -85,17 +85,35 @@ pub async fn insert(tx: &mut Tx, m: &NewMedia<'_>) -> Result<Media> {
     Ok(from_row(&row)?)
 }
 
-pub async fn find<'e, E: Executor<'e, Database = Any>>(db: E, id: MediaId) -> Result<Option<Media>> {
-    let row = sqlx::query("SELECT * FROM media WHERE id = $1").bind(id.get()).fetch_optional(db).await?;
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: MediaId,
+) -> Result<Option<Media>> {
+    let row = sqlx::query("SELECT * FROM media WHERE id = $1")
+        .bind(id.get())
+        .fetch_optional(db)
+        .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 /// The content type of the object under `key`, if it belongs to an upload (or its thumbnail).
-pub async fn content_type_of<'e, E: Executor<'e, Database = Any>>(db: E, key: &str) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT content_type, storage_key FROM media WHERE storage_key = $1 OR thumbnail_key = $1").bind(key).fetch_optional(db).await?;
+pub async fn content_type_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    key: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT content_type, storage_key FROM media WHERE storage_key = $1 OR thumbnail_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(db)
+    .await?;
     row.map(|r| {
         let stored: String = r.try_get("storage_key")?;
-        Ok(if stored == key { r.try_get("content_type")? } else { "image/jpeg".to_owned() })
+        Ok(if stored == key {
+            r.try_get("content_type")?
+        } else {
+            "image/jpeg".to_owned()
+        })
     })
     .transpose()
 }

@@ -13,7 +13,9 @@ use crate::jobs::JobRecord;
 use crate::{ApiRouter, AppContext, Error, Result};
 
 pub fn router() -> ApiRouter {
-    ApiRouter::new().routes(routes!(queue)).routes(routes!(retry))
+    ApiRouter::new()
+        .routes(routes!(queue))
+        .routes(routes!(retry))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,15 +33,33 @@ pub struct QueueState {
 async fn queue(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<QueueState>> {
     user.require_role(Role::Moderator)?;
     let counts = ctx.jobs.counts().await?;
-    let count = |name: &str| counts.iter().find(|(s, _)| *s == name).map_or(0, |(_, n)| *n);
-    Ok(Json(QueueState { queued: count("queued"), running: count("running"), dead: count("dead"), dead_letters: ctx.jobs.dead(100).await? }))
+    let count = |name: &str| {
+        counts
+            .iter()
+            .find(|(s, _)| *s == name)
+            .map_or(0, |(_, n)| *n)
+    };
+    Ok(Json(QueueState {
+        queued: count("queued"),
+        running: count("running"),
+        dead: count("dead"),
+        dead_letters: ctx.jobs.dead(100).await?,
+    }))
 }
 
 /// Put a dead-lettered job back in the queue.
 #[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/retry", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "job id")),
     responses((status = 204, description = "queued again"), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
-async fn retry(State(ctx): State<AppContext>, user: CurrentUser, Path(id): Path<i64>) -> Result<StatusCode> {
+async fn retry(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
     user.require_role(Role::Admin)?;
-    if ctx.jobs.retry_dead(id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(Error::not_found("no dead job with this id")) }
+    if ctx.jobs.retry_dead(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::not_found("no dead job with this id"))
+    }
 }

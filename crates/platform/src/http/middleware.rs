@@ -25,19 +25,37 @@ pub async fn observe(State(ctx): State<AppContext>, req: Request, next: Next) ->
         .filter(|v| (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| format!("{:x}", ctx.next_id()), str::to_owned);
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
-    let mut response = with_request_id(request_id.clone(), next.run(req)).instrument(span.clone()).await;
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
+    let mut response = with_request_id(request_id.clone(), next.run(req))
+        .instrument(span.clone())
+        .await;
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     span.in_scope(|| {
         if status >= 500 {
-            tracing::warn!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+            tracing::warn!(
+                status,
+                latency_ms = elapsed.as_secs_f64() * 1000.0,
+                "request"
+            );
         } else {
-            tracing::debug!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+            tracing::debug!(
+                status,
+                latency_ms = elapsed.as_secs_f64() * 1000.0,
+                "request"
+            );
         }
     });
-    let labels = [("method", method.to_string()), ("route", route), ("status", status.to_string())];
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -52,6 +70,8 @@ pub async fn time_limit(State(ctx): State<AppContext>, req: Request, next: Next)
     let limit = Duration::from_secs(ctx.config.limits.request_timeout_secs.max(1));
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
-        Err(_) => Error::new(ErrorKind::Timeout, "the request took too long").with_retry_after(1).into_response(),
+        Err(_) => Error::new(ErrorKind::Timeout, "the request took too long")
+            .with_retry_after(1)
+            .into_response(),
     }
 }

@@ -3,8 +3,8 @@
 
 mod admin;
 mod middleware;
-mod ops;
 mod openapi;
+mod ops;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -25,11 +25,27 @@ use crate::AppContext;
 pub struct ClientIp(pub Option<IpAddr>);
 
 impl ClientIp {
-    pub fn from_request(headers: &HeaderMap, extensions: &Extensions, trust_forwarded_for: bool) -> Self {
+    pub fn from_request(
+        headers: &HeaderMap,
+        extensions: &Extensions,
+        trust_forwarded_for: bool,
+    ) -> Self {
         let forwarded = trust_forwarded_for
-            .then(|| headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse::<IpAddr>().ok())
+            .then(|| {
+                headers
+                    .get("x-forwarded-for")?
+                    .to_str()
+                    .ok()?
+                    .split(',')
+                    .next()?
+                    .trim()
+                    .parse::<IpAddr>()
+                    .ok()
+            })
             .flatten();
-        let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        let peer = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
         Self(forwarded.or(peer))
     }
 }
@@ -37,7 +53,14 @@ impl ClientIp {
 impl FromRequestParts<AppContext> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, ctx: &AppContext) -> Result<Self, Self::Rejection> {
-        Ok(Self::from_request(&parts.headers, &parts.extensions, ctx.config.limits.trust_forwarded_for))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &AppContext,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_request(
+            &parts.headers,
+            &parts.extensions,
+            ctx.config.limits.trust_forwarded_for,
+        ))
     }
 }

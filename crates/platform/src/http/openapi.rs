@@ -25,7 +25,12 @@ impl Modify for BearerAuth {
         if let Some(components) = openapi.components.as_mut() {
             components.add_security_scheme(
                 "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or maru_ API key").build()),
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT or maru_ API key")
+                        .build(),
+                ),
             );
         }
     }
@@ -34,13 +39,20 @@ impl Modify for BearerAuth {
 /// Serves the document and the docs UI (vendored, nothing fetched at run time).
 pub fn docs_router(doc: utoipa::openapi::OpenApi) -> axum::Router<AppContext> {
     let json = Arc::new(doc.to_json().unwrap_or_else(|_| "{}".to_owned()));
-    let swagger: axum::Router<AppContext> = SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc).into();
+    let swagger: axum::Router<AppContext> = SwaggerUi::new("/api/docs")
+        .url("/api/docs/openapi.json", doc)
+        .into();
     axum::Router::new()
         .route(
             "/api/openapi.json",
             get(move || {
                 let json = Arc::clone(&json);
-                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], json.as_ref().clone()) }
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        json.as_ref().clone(),
+                    )
+                }
             }),
         )
         .merge(swagger)

@@ -10,7 +10,10 @@ use crate::AppContext;
 use crate::extract::Json;
 
 pub fn router() -> axum::Router<AppContext> {
-    axum::Router::new().route("/health", get(health)).route("/ready", get(ready)).route("/metrics", get(metrics_text))
+    axum::Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics_text))
 }
 
 /// Alive: the process answers. Touches nothing else.
@@ -21,8 +24,17 @@ async fn health() -> &'static str {
 /// Ready: the process answers and its dependencies do too.
 async fn ready(State(ctx): State<AppContext>) -> impl IntoResponse {
     let database = ctx.db.ping().await;
-    let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({ "status": if database { "ready" } else { "unavailable" }, "checks": { "database": database } })))
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(
+            json!({ "status": if database { "ready" } else { "unavailable" }, "checks": { "database": database } }),
+        ),
+    )
 }
 
 async fn metrics_text(State(ctx): State<AppContext>) -> impl IntoResponse {
@@ -38,5 +50,8 @@ async fn metrics_text(State(ctx): State<AppContext>) -> impl IntoResponse {
         }
     }
     metrics::gauge!("realtime_topics").set(ctx.hub.topic_count() as f64);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::telemetry::metrics_handle().render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::telemetry::metrics_handle().render(),
+    )
 }

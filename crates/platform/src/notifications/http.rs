@@ -14,7 +14,11 @@ use crate::extract::{Json, Path, Query};
 use crate::{ApiRouter, AppContext, Error, Result};
 
 pub fn router() -> ApiRouter {
-    ApiRouter::new().routes(routes!(list)).routes(routes!(unread_count)).routes(routes!(mark_read)).routes(routes!(mark_all_read))
+    ApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(unread_count))
+        .routes(routes!(mark_read))
+        .routes(routes!(mark_all_read))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,18 +55,39 @@ pub enum NotificationPage {
 /// The caller's notifications from every app, newest first.
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "notifications", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = NotificationPage), (status = 400, body = ProblemBody), (status = 401, body = ProblemBody)))]
-async fn list(State(ctx): State<AppContext>, user: CurrentUser, Query(params): Query<ListParams>) -> Result<Json<NotificationPage>> {
+async fn list(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Query(params): Query<ListParams>,
+) -> Result<Json<NotificationPage>> {
     let limit = params.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(Error::bad_param("limit", "must be between 1 and 100"));
     }
     if params.grouped {
-        let (groups, cursor) = service::list_grouped(&ctx, user.id, params.max_id, params.unread, limit as usize).await?;
-        return Ok(Json(NotificationPage::Groups { groups, next_max_id: cursor.map(|c| c.to_string()) }));
+        let (groups, cursor) =
+            service::list_grouped(&ctx, user.id, params.max_id, params.unread, limit as usize)
+                .await?;
+        return Ok(Json(NotificationPage::Groups {
+            groups,
+            next_max_id: cursor.map(|c| c.to_string()),
+        }));
     }
-    let items = service::list(&ctx, user.id, params.max_id, params.unread, i64::from(limit)).await?;
-    let next = (items.len() == limit as usize).then(|| items.last().map(|n| n.id.to_string())).flatten();
-    Ok(Json(NotificationPage::Items { items, next_max_id: next }))
+    let items = service::list(
+        &ctx,
+        user.id,
+        params.max_id,
+        params.unread,
+        i64::from(limit),
+    )
+    .await?;
+    let next = (items.len() == limit as usize)
+        .then(|| items.last().map(|n| n.id.to_string()))
+        .flatten();
+    Ok(Json(NotificationPage::Items {
+        items,
+        next_max_id: next,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,15 +98,24 @@ pub struct UnreadCount {
 /// How many notifications are unread (the badge).
 #[utoipa::path(get, path = "/api/v1/me/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = UnreadCount), (status = 401, body = ProblemBody)))]
-async fn unread_count(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<UnreadCount>> {
-    Ok(Json(UnreadCount { count: service::unread_count(&ctx, user.id).await? }))
+async fn unread_count(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+) -> Result<Json<UnreadCount>> {
+    Ok(Json(UnreadCount {
+        count: service::unread_count(&ctx, user.id).await?,
+    }))
 }
 
 /// Mark one notification read.
 #[utoipa::path(post, path = "/api/v1/me/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = String, Path, description = "notification id")),
     responses((status = 204, description = "marked read"), (status = 404, body = ProblemBody)))]
-async fn mark_read(State(ctx): State<AppContext>, user: CurrentUser, Path(id): Path<NotificationId>) -> Result<StatusCode> {
+async fn mark_read(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(id): Path<NotificationId>,
+) -> Result<StatusCode> {
     service::mark_read(&ctx, user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -94,6 +128,11 @@ pub struct MarkedRead {
 /// Mark every notification read.
 #[utoipa::path(post, path = "/api/v1/me/notifications/read-all", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = MarkedRead), (status = 401, body = ProblemBody)))]
-async fn mark_all_read(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<MarkedRead>> {
-    Ok(Json(MarkedRead { marked: service::mark_all_read(&ctx, user.id).await? }))
+async fn mark_all_read(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+) -> Result<Json<MarkedRead>> {
+    Ok(Json(MarkedRead {
+        marked: service::mark_all_read(&ctx, user.id).await?,
+    }))
 }

@@ -116,7 +116,11 @@ mod tests {
             id: NotificationId::from_raw(id),
             app: "social".into(),
             kind: "like".into(),
-            actor: Some(Actor { id: UserId::from_raw(actor), username: format!("u{actor}"), display_name: None }),
+            actor: Some(Actor {
+                id: UserId::from_raw(actor),
+                username: format!("u{actor}"),
+                display_name: None,
+            }),
             subject: Some(key.into()),
             group_key: key.into(),
             data: serde_json::Value::Null,
@@ -127,9 +131,23 @@ mod tests {
 
     #[test]
     fn groups_keep_newest_first_and_count_distinct_actors() {
-        let groups = group(vec![n(9, "post:1", 1, false), n(8, "post:2", 2, true), n(7, "post:1", 3, false), n(6, "post:1", 1, true)]);
-        assert_eq!(groups.iter().map(|g| g.group_key.as_str()).collect::<Vec<_>>(), ["post:1", "post:2"]);
-        assert_eq!((groups[0].count, groups[0].unread, groups[0].actor_count), (3, 2, 2));
+        let groups = group(vec![
+            n(9, "post:1", 1, false),
+            n(8, "post:2", 2, true),
+            n(7, "post:1", 3, false),
+            n(6, "post:1", 1, true),
+        ]);
+        assert_eq!(
+            groups
+                .iter()
+                .map(|g| g.group_key.as_str())
+                .collect::<Vec<_>>(),
+            ["post:1", "post:2"]
+        );
+        assert_eq!(
+            (groups[0].count, groups[0].unread, groups[0].actor_count),
+            (3, 2, 2)
+        );
         assert_eq!(groups[0].latest.id, NotificationId::from_raw(9));
     }
 }

@@ -31,24 +31,63 @@ impl Notifications {
     /// Stores a notification inside the caller's transaction; it is pushed live once that
     /// transaction commits (call `ctx.bus.wake()` after committing to push at once).
     pub async fn notify(&self, tx: &mut Tx, n: &NewNotification) -> Result<Notification> {
-        let key = n.group_key.clone().unwrap_or_else(|| format!("{}:{}:{}", n.app, n.kind, n.subject.as_deref().unwrap_or("-")));
-        let stored = store::insert(tx, NotificationId::from_raw(self.ids.next_id()), n, &key, self.clock.now()).await?;
-        self.bus.publish(tx, "notification.created", &json!({ "user_id": n.user, "notification": stored })).await?;
+        let key = n.group_key.clone().unwrap_or_else(|| {
+            format!(
+                "{}:{}:{}",
+                n.app,
+                n.kind,
+                n.subject.as_deref().unwrap_or("-")
+            )
+        });
+        let stored = store::insert(
+            tx,
+            NotificationId::from_raw(self.ids.next_id()),
+            n,
+            &key,
+            self.clock.now(),
+        )
+        .await?;
+        self.bus
+            .publish(
+                tx,
+                "notification.created",
+                &json!({ "user_id": n.user, "notification": stored }),
+            )
+            .await?;
         Ok(stored)
     }
 }
 
 /// A page of notifications, newest first.
-pub async fn list(ctx: &AppContext, user: UserId, max_id: Option<i64>, unread_only: bool, limit: i64) -> Result<Vec<Notification>> {
+pub async fn list(
+    ctx: &AppContext,
+    user: UserId,
+    max_id: Option<i64>,
+    unread_only: bool,
+    limit: i64,
+) -> Result<Vec<Notification>> {
     store::list(ctx.db.reader(), user, max_id, unread_only, limit).await
 }
 
 /// Up to `limit` groups built from a window of recent notifications, and the `max_id` to pass
 /// for the next page. The next page starts at the newest notification of the first group left
 /// out, so no notification is skipped (an older member of a shown group may show again there).
-pub async fn list_grouped(ctx: &AppContext, user: UserId, max_id: Option<i64>, unread_only: bool, limit: usize) -> Result<(Vec<NotificationGroup>, Option<i64>)> {
+pub async fn list_grouped(
+    ctx: &AppContext,
+    user: UserId,
+    max_id: Option<i64>,
+    unread_only: bool,
+    limit: usize,
+) -> Result<(Vec<NotificationGroup>, Option<i64>)> {
     let window_size = (limit * 10).min(500);
-    let window = store::list(ctx.db.reader(), user, max_id, unread_only, window_size as i64).await?;
+    let window = store::list(
+        ctx.db.reader(),
+        user,
+        max_id,
+        unread_only,
+        window_size as i64,
+    )
+    .await?;
     let oldest = window.last().map(|n| n.id.get());
     let window_full = window.len() == window_size;
     let mut groups = group(window);
@@ -79,7 +118,11 @@ pub async fn mark_read(ctx: &AppContext, user: UserId, id: NotificationId) -> Re
     if !found {
         return Err(Error::not_found("no such notification"));
     }
-    ctx.hub.publish(&Hub::user_topic(user), "notification.read", json!({ "id": id }));
+    ctx.hub.publish(
+        &Hub::user_topic(user),
+        "notification.read",
+        json!({ "id": id }),
+    );
     Ok(())
 }
 
@@ -87,7 +130,11 @@ pub async fn mark_all_read(ctx: &AppContext, user: UserId) -> Result<u64> {
     let mut tx = ctx.db.begin().await?;
     let n = store::mark_all_read(&mut tx, user, ctx.clock.now()).await?;
     tx.commit().await?;
-    ctx.hub.publish(&Hub::user_topic(user), "notification.read_all", json!({ "count": n }));
+    ctx.hub.publish(
+        &Hub::user_topic(user),
+        "notification.read_all",
+        json!({ "count": n }),
+    );
     Ok(n)
 }
 
@@ -103,7 +150,11 @@ impl Subscriber for PushLive {
             notification: serde_json::Value,
         }
         let created: Created = event.parse()?;
-        ctx.hub.publish(&Hub::user_topic(created.user_id), "notification.created", created.notification);
+        ctx.hub.publish(
+            &Hub::user_topic(created.user_id),
+            "notification.created",
+            created.notification,
+        );
         Ok(())
     }
 }

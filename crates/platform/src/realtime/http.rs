@@ -56,13 +56,24 @@ pub struct StreamParams {
 #[utoipa::path(get, path = "/api/v1/stream", tag = "realtime", params(StreamParams),
     responses((status = 200, description = "an SSE stream (text/event-stream)"), (status = 101, description = "WebSocket"),
         (status = 401, body = ProblemBody), (status = 403, body = ProblemBody)))]
-async fn stream(State(ctx): State<AppContext>, Query(params): Query<StreamParams>, req: Request) -> Response {
-    let user = match (&params.access_token, req.extensions().get::<Authentication>()) {
+async fn stream(
+    State(ctx): State<AppContext>,
+    Query(params): Query<StreamParams>,
+    req: Request,
+) -> Response {
+    let user = match (
+        &params.access_token,
+        req.extensions().get::<Authentication>(),
+    ) {
         (Some(token), _) => ctx.auth.authenticate(&ctx.db, &ctx.clock, token).await,
         (None, Some(auth)) => auth.clone(),
         (None, None) => Authentication::Anonymous,
     };
-    let is_upgrade = req.headers().get("upgrade").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let is_upgrade = req
+        .headers()
+        .get("upgrade")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if is_upgrade {
         let (mut parts, _) = req.into_parts();
         let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &ctx).await {
@@ -72,12 +83,20 @@ async fn stream(State(ctx): State<AppContext>, Query(params): Query<StreamParams
         let user = match user {
             Authentication::User(u) => Some(u),
             Authentication::Anonymous => None,
-            Authentication::Invalid => return Error::unauthorized("the access token is invalid or expired").into_response(),
+            Authentication::Invalid => {
+                return Error::unauthorized("the access token is invalid or expired")
+                    .into_response();
+            }
         };
-        return upgrade.on_upgrade(move |socket| websocket(ctx, socket, user)).into_response();
+        return upgrade
+            .on_upgrade(move |socket| websocket(ctx, socket, user))
+            .into_response();
     }
     let Authentication::User(user) = user else {
-        return Error::unauthorized("send an access token (`access_token` parameter or `Authorization` header)").into_response();
+        return Error::unauthorized(
+            "send an access token (`access_token` parameter or `Authorization` header)",
+        )
+        .into_response();
     };
     let last_id = req
         .headers()
@@ -87,7 +106,12 @@ async fn stream(State(ctx): State<AppContext>, Query(params): Query<StreamParams
         .or(params.last_event_id)
         .and_then(|s| s.trim().parse::<i64>().ok());
     let topics: Vec<String> = match params.topics.as_deref() {
-        Some(list) => list.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
         None => vec![Hub::user_topic(user.id)],
     };
     if topics.is_empty() || topics.len() > 32 {
@@ -101,7 +125,11 @@ async fn stream(State(ctx): State<AppContext>, Query(params): Query<StreamParams
     sse(&ctx, &topics, last_id).into_response()
 }
 
-fn sse(ctx: &AppContext, topics: &[String], last_id: Option<i64>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>> {
+fn sse(
+    ctx: &AppContext,
+    topics: &[String],
+    last_id: Option<i64>,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>> {
     let mut live = StreamMap::new();
     let mut replay = Vec::new();
     for topic in topics {
@@ -119,7 +147,9 @@ fn sse(ctx: &AppContext, topics: &[String], last_id: Option<i64>) -> Sse<impl St
                 sent.insert(topic, m.id);
                 Some(Ok(sse_event(&m)))
             }
-            Err(BroadcastStreamRecvError::Lagged(n)) => Some(Ok(SseEvent::default().event("lagged").data(json!({ "topic": topic, "missed": n }).to_string()))),
+            Err(BroadcastStreamRecvError::Lagged(n)) => Some(Ok(SseEvent::default()
+                .event("lagged")
+                .data(json!({ "topic": topic, "missed": n }).to_string()))),
         };
         futures::future::ready(event)
     });
@@ -132,7 +162,10 @@ fn sse(ctx: &AppContext, topics: &[String], last_id: Option<i64>) -> Sse<impl St
 }
 
 fn sse_event(m: &Message) -> SseEvent {
-    SseEvent::default().id(m.id.to_string()).event(&m.event).data(json!({ "topic": m.topic, "data": m.data, "at": m.at }).to_string())
+    SseEvent::default()
+        .id(m.id.to_string())
+        .event(&m.event)
+        .data(json!({ "topic": m.topic, "data": m.data, "at": m.at }).to_string())
 }
 
 /// Counts open streams in `/metrics` for as long as it lives.
@@ -154,9 +187,16 @@ impl Drop for ConnectionGauge {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientMessage {
-    Auth { token: String },
-    Subscribe { topic: String, after: Option<String> },
-    Unsubscribe { topic: String },
+    Auth {
+        token: String,
+    },
+    Subscribe {
+        topic: String,
+        after: Option<String>,
+    },
+    Unsubscribe {
+        topic: String,
+    },
     Ping,
 }
 
@@ -164,22 +204,30 @@ async fn websocket(ctx: AppContext, socket: WebSocket, user: Option<CurrentUser>
     let _gauge = ConnectionGauge::new();
     let (mut sink, mut incoming) = socket.split();
     let send = |value: serde_json::Value| ws::Message::Text(value.to_string().into());
-    let user = match user {
-        Some(user) => user,
-        None => match first_message_auth(&ctx, &mut incoming).await {
-            Some(user) => user,
-            None => {
-                let _ = sink.send(send(json!({ "type": "error", "message": "authenticate first: {\"type\":\"auth\",\"token\":\"...\"}" }))).await;
-                let _ = sink.close().await;
-                return;
-            }
-        },
+    let user = if let Some(user) = user {
+        Some(user)
+    } else {
+        first_message_auth(&ctx, &mut incoming).await
+    };
+    let Some(user) = user else {
+        let _ = sink.send(send(json!({ "type": "error", "message": "authenticate first: {\"type\":\"auth\",\"token\":\"...\"}" }))).await;
+        let _ = sink.close().await;
+        return;
     };
     let mut live: StreamMap<String, BroadcastStream<Arc<Message>>> = StreamMap::new();
     let mut sent: HashMap<String, i64> = HashMap::new();
     let own = Hub::user_topic(user.id);
-    live.insert(own.clone(), BroadcastStream::new(ctx.hub.subscribe(&own, None).0));
-    if sink.send(send(json!({ "type": "ready", "user_id": user.id, "topics": [own] }))).await.is_err() {
+    live.insert(
+        own.clone(),
+        BroadcastStream::new(ctx.hub.subscribe(&own, None).0),
+    );
+    if sink
+        .send(send(
+            json!({ "type": "ready", "user_id": user.id, "topics": [own] }),
+        ))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {
@@ -206,10 +254,20 @@ async fn websocket(ctx: AppContext, socket: WebSocket, user: Option<CurrentUser>
     }
 }
 
-async fn first_message_auth(ctx: &AppContext, incoming: &mut (impl Stream<Item = Result<ws::Message, axum::Error>> + Unpin)) -> Option<CurrentUser> {
-    let frame = tokio::time::timeout(Duration::from_secs(10), incoming.next()).await.ok()??.ok()?;
-    let ws::Message::Text(text) = frame else { return None };
-    let ClientMessage::Auth { token } = serde_json::from_str(&text).ok()? else { return None };
+async fn first_message_auth(
+    ctx: &AppContext,
+    incoming: &mut (impl Stream<Item = Result<ws::Message, axum::Error>> + Unpin),
+) -> Option<CurrentUser> {
+    let frame = tokio::time::timeout(Duration::from_secs(10), incoming.next())
+        .await
+        .ok()??
+        .ok()?;
+    let ws::Message::Text(text) = frame else {
+        return None;
+    };
+    let ClientMessage::Auth { token } = serde_json::from_str(&text).ok()? else {
+        return None;
+    };
     match ctx.auth.authenticate(&ctx.db, &ctx.clock, &token).await {
         Authentication::User(user) => Some(user),
         _ => None,
@@ -229,7 +287,9 @@ async fn handle_client(
 ) -> Vec<serde_json::Value> {
     match serde_json::from_str::<ClientMessage>(text) {
         Ok(ClientMessage::Ping) => vec![json!({ "type": "pong" })],
-        Ok(ClientMessage::Auth { .. }) => vec![json!({ "type": "error", "message": "already authenticated" })],
+        Ok(ClientMessage::Auth { .. }) => {
+            vec![json!({ "type": "error", "message": "already authenticated" })]
+        }
         Ok(ClientMessage::Unsubscribe { topic }) => {
             live.remove(&topic);
             sent.remove(&topic);
@@ -237,10 +297,14 @@ async fn handle_client(
         }
         Ok(ClientMessage::Subscribe { topic, after }) => {
             if live.len() >= 64 {
-                return vec![json!({ "type": "error", "topic": topic, "message": "at most 64 topics per connection" })];
+                return vec![
+                    json!({ "type": "error", "topic": topic, "message": "at most 64 topics per connection" }),
+                ];
             }
             if !ctx.hub.may_subscribe(user, &topic).await {
-                return vec![json!({ "type": "error", "topic": topic, "message": "you may not subscribe to this topic" })];
+                return vec![
+                    json!({ "type": "error", "topic": topic, "message": "you may not subscribe to this topic" }),
+                ];
             }
             let after = after.and_then(|a| a.parse::<i64>().ok());
             let (receiver, replay) = ctx.hub.subscribe(&topic, after);

@@ -51,8 +51,17 @@ struct Inner {
 pub struct Hub(Arc<Inner>);
 
 impl Hub {
-    pub fn new(ids: Arc<IdGenerator>, clock: Clock, policies: HashMap<&'static str, Arc<dyn TopicPolicy>>) -> Self {
-        Self(Arc::new(Inner { topics: Mutex::new(HashMap::new()), policies, ids, clock }))
+    pub fn new(
+        ids: Arc<IdGenerator>,
+        clock: Clock,
+        policies: HashMap<&'static str, Arc<dyn TopicPolicy>>,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            topics: Mutex::new(HashMap::new()),
+            policies,
+            ids,
+            clock,
+        }))
     }
 
     /// The topic every user has for their own notifications and alerts.
@@ -62,7 +71,13 @@ impl Hub {
 
     /// Sends `data` as `event` to everyone on `topic`; returns the message id.
     pub fn publish(&self, topic: &str, event: &str, data: serde_json::Value) -> i64 {
-        let message = Arc::new(Message { id: self.0.ids.next_id(), topic: topic.to_owned(), event: event.to_owned(), data, at: self.0.clock.now() });
+        let message = Arc::new(Message {
+            id: self.0.ids.next_id(),
+            topic: topic.to_owned(),
+            event: event.to_owned(),
+            data,
+            at: self.0.clock.now(),
+        });
         let id = message.id;
         if let Ok(mut topics) = self.0.topics.lock() {
             let entry = topics.entry(topic.to_owned()).or_insert_with(new_topic);
@@ -80,7 +95,11 @@ impl Hub {
     /// A receiver for live messages plus the history after `after` (oldest first). The receiver
     /// is made before the history is read, so nothing falls between them; a message may appear
     /// in both, and callers skip live ids they already replayed.
-    pub fn subscribe(&self, topic: &str, after: Option<i64>) -> (broadcast::Receiver<Arc<Message>>, Vec<Arc<Message>>) {
+    pub fn subscribe(
+        &self,
+        topic: &str,
+        after: Option<i64>,
+    ) -> (broadcast::Receiver<Arc<Message>>, Vec<Arc<Message>>) {
         let Ok(mut topics) = self.0.topics.lock() else {
             let (sender, receiver) = broadcast::channel(1);
             drop(sender);
@@ -88,7 +107,16 @@ impl Hub {
         };
         let entry = topics.entry(topic.to_owned()).or_insert_with(new_topic);
         let receiver = entry.sender.subscribe();
-        let replay = after.map(|after| entry.history.iter().filter(|m| m.id > after).cloned().collect()).unwrap_or_default();
+        let replay = after
+            .map(|after| {
+                entry
+                    .history
+                    .iter()
+                    .filter(|m| m.id > after)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
         (receiver, replay)
     }
 
@@ -108,20 +136,25 @@ impl Hub {
     }
 
     pub fn topic_count(&self) -> usize {
-        self.0.topics.lock().map(|t| t.len()).unwrap_or(0)
+        self.0.topics.lock().map_or(0, |t| t.len())
     }
 
     /// Drops topics nobody listens to whose last message is older than `idle`.
     pub fn prune(&self, idle: Duration) {
         let cutoff = self.0.clock.now().minus(idle);
         if let Ok(mut topics) = self.0.topics.lock() {
-            topics.retain(|_, t| t.sender.receiver_count() > 0 || t.history.back().is_some_and(|m| m.at > cutoff));
+            topics.retain(|_, t| {
+                t.sender.receiver_count() > 0 || t.history.back().is_some_and(|m| m.at > cutoff)
+            });
         }
     }
 }
 
 fn new_topic() -> Topic {
-    Topic { sender: broadcast::channel(CHANNEL).0, history: VecDeque::new() }
+    Topic {
+        sender: broadcast::channel(CHANNEL).0,
+        history: VecDeque::new(),
+    }
 }
 
 #[cfg(test)]
@@ -130,7 +163,11 @@ mod tests {
     use crate::accounts::{Role, Scopes, UserId};
 
     fn hub() -> Hub {
-        Hub::new(Arc::new(IdGenerator::new(0)), Clock::system(), HashMap::new())
+        Hub::new(
+            Arc::new(IdGenerator::new(0)),
+            Clock::system(),
+            HashMap::new(),
+        )
     }
 
     #[tokio::test]
@@ -139,17 +176,30 @@ mod tests {
         let first = hub.publish("public", "hello", serde_json::json!(1));
         hub.publish("public", "hello", serde_json::json!(2));
         let (mut live, replay) = hub.subscribe("public", Some(first));
-        assert_eq!(replay.iter().map(|m| m.data.clone()).collect::<Vec<_>>(), vec![serde_json::json!(2)]);
+        assert_eq!(
+            replay.iter().map(|m| m.data.clone()).collect::<Vec<_>>(),
+            vec![serde_json::json!(2)]
+        );
         hub.publish("public", "hello", serde_json::json!(3));
-        assert_eq!(live.recv().await.ok().map(|m| m.data.clone()), Some(serde_json::json!(3)));
+        assert_eq!(
+            live.recv().await.ok().map(|m| m.data.clone()),
+            Some(serde_json::json!(3))
+        );
     }
 
     #[tokio::test]
     async fn users_may_listen_only_to_their_own_topic() {
         let hub = hub();
-        let me = CurrentUser { id: UserId::from_raw(1), role: Role::User, scopes: Scopes::All };
+        let me = CurrentUser {
+            id: UserId::from_raw(1),
+            role: Role::User,
+            scopes: Scopes::All,
+        };
         assert!(hub.may_subscribe(&me, "user:1").await);
         assert!(!hub.may_subscribe(&me, "user:2").await);
-        assert!(!hub.may_subscribe(&me, "session:9").await, "unknown prefixes are closed");
+        assert!(
+            !hub.may_subscribe(&me, "session:9").await,
+            "unknown prefixes are closed"
+        );
     }
 }

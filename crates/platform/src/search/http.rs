@@ -5,14 +5,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use super::index::Hit;
+use super::index::{Hit, SearchRequest};
 use crate::accounts::MaybeUser;
 use crate::error::ProblemBody;
 use crate::extract::{Json, Query};
 use crate::{ApiRouter, AppContext, Error, Result};
 
 pub fn router(ctx: &AppContext) -> ApiRouter {
-    ApiRouter::new().routes(routes!(search)).layer(ctx.limits.class_layer(ctx, "search"))
+    ApiRouter::new()
+        .routes(routes!(search))
+        .layer(ctx.limits.class_layer(ctx, "search"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -42,7 +44,11 @@ pub struct SearchPage {
 /// Search every app's documents the caller may see, best match first.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = SearchPage), (status = 400, body = ProblemBody), (status = 429, body = ProblemBody)))]
-async fn search(State(ctx): State<AppContext>, MaybeUser(viewer): MaybeUser, Query(params): Query<SearchParams>) -> Result<Json<SearchPage>> {
+async fn search(
+    State(ctx): State<AppContext>,
+    MaybeUser(viewer): MaybeUser,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<SearchPage>> {
     let q = params.q.as_deref().map(str::trim).unwrap_or_default();
     if q.is_empty() || q.chars().count() > 200 {
         return Err(Error::bad_param("q", "must be 1-200 characters"));
@@ -52,15 +58,40 @@ async fn search(State(ctx): State<AppContext>, MaybeUser(viewer): MaybeUser, Que
         return Err(Error::bad_param("limit", "must be between 1 and 50"));
     }
     let known = ctx.search.type_names();
-    let types: Vec<String> = params.doc_type.as_deref().map(|t| t.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()).unwrap_or_default();
+    let types: Vec<String> = params
+        .doc_type
+        .as_deref()
+        .map(|t| {
+            t.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     if let Some(unknown) = types.iter().find(|t| !known.contains(&t.as_str())) {
-        return Err(Error::bad_param("type", format!("unknown type `{unknown}`; known: {}", known.join(", "))));
+        return Err(Error::bad_param(
+            "type",
+            format!("unknown type `{unknown}`; known: {}", known.join(", ")),
+        ));
     }
     let offset = match params.cursor.as_deref() {
         None => 0,
-        Some(c) => c.parse::<usize>().map_err(|_| Error::bad_param("cursor", "not a cursor from a previous page"))?,
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| Error::bad_param("cursor", "not a cursor from a previous page"))?,
     };
     let facets: Vec<(&str, String)> = params.region.into_iter().map(|r| ("region", r)).collect();
-    let (items, next) = ctx.search.query(&ctx, viewer.as_ref(), q, &types, &facets, limit as usize, offset).await?;
-    Ok(Json(SearchPage { items, next_cursor: next.map(|n| n.to_string()) }))
+    let request = SearchRequest {
+        text: q,
+        types: &types,
+        facets: &facets,
+        limit: limit as usize,
+        offset,
+    };
+    let (items, next) = ctx.search.query(&ctx, viewer.as_ref(), &request).await?;
+    Ok(Json(SearchPage {
+        items,
+        next_cursor: next.map(|n| n.to_string()),
+    }))
 }

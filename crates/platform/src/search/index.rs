@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -42,10 +45,28 @@ pub trait SearchType: Send + Sync + 'static {
 
     /// Of the hit ids, those `viewer` may see, each rendered as the client should show it.
     /// Hits left out are dropped from the results: visibility is decided here, at read time.
-    async fn hydrate(&self, ctx: &AppContext, viewer: Option<&CurrentUser>, ids: &[i64]) -> Result<HashMap<i64, serde_json::Value>>;
+    async fn hydrate(
+        &self,
+        ctx: &AppContext,
+        viewer: Option<&CurrentUser>,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, serde_json::Value>>;
 
     /// Every document of this type, for `maru reindex`.
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>>;
+}
+
+/// What to look for.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchRequest<'a> {
+    pub text: &'a str,
+    /// Document types to search; all when empty.
+    pub types: &'a [String],
+    /// Exact-match filters every hit must carry.
+    pub facets: &'a [(&'a str, String)],
+    pub limit: usize,
+    /// How many raw hits earlier pages consumed.
+    pub offset: usize,
 }
 
 /// A search result.
@@ -88,9 +109,15 @@ pub struct Search(Arc<Inner>);
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |stored: bool| {
-        let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let options = TextOptions::default().set_indexing_options(indexing);
-        if stored { options.set_stored() } else { options }
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
     };
     let fields = Fields {
         doc_type: b.add_text_field("type", STRING | STORED),
@@ -119,9 +146,18 @@ impl Search {
         };
         index.tokenizers().register(TOKENIZER, KoreanBigram);
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let types = types.into_iter().map(|t| (t.name(), t)).collect();
-        Ok(Self(Arc::new(Inner { reader, writer: Mutex::new(writer), fields, dirty: AtomicBool::new(false), types })))
+        Ok(Self(Arc::new(Inner {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            dirty: AtomicBool::new(false),
+            types,
+        })))
     }
 
     pub fn type_names(&self) -> Vec<&'static str> {
@@ -146,7 +182,11 @@ impl Search {
             d.add_text(f.facet, format!("{name}={value}"));
         }
         d.add_i64(f.created, doc.created_at.micros());
-        let writer = self.0.writer.lock().map_err(|_| Error::internal(anyhow::anyhow!("search writer poisoned")))?;
+        let writer = self
+            .0
+            .writer
+            .lock()
+            .map_err(|_| Error::internal(anyhow::anyhow!("search writer poisoned")))?;
         writer.delete_term(Term::from_field_text(f.key, &key(doc.doc_type, doc.id)));
         writer.add_document(d).map_err(Error::internal)?;
         self.0.dirty.store(true, Ordering::Release);
@@ -154,7 +194,11 @@ impl Search {
     }
 
     pub fn remove(&self, doc_type: &str, id: i64) -> Result<()> {
-        let writer = self.0.writer.lock().map_err(|_| Error::internal(anyhow::anyhow!("search writer poisoned")))?;
+        let writer = self
+            .0
+            .writer
+            .lock()
+            .map_err(|_| Error::internal(anyhow::anyhow!("search writer poisoned")))?;
         writer.delete_term(Term::from_field_text(self.0.fields.key, &key(doc_type, id)));
         self.0.dirty.store(true, Ordering::Release);
         Ok(())
@@ -167,7 +211,10 @@ impl Search {
         }
         let inner = Arc::clone(&self.0);
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let mut writer = inner.writer.lock().map_err(|_| anyhow::anyhow!("search writer poisoned"))?;
+            let mut writer = inner
+                .writer
+                .lock()
+                .map_err(|_| anyhow::anyhow!("search writer poisoned"))?;
             writer.commit()?;
             drop(writer);
             inner.reader.reload()?;
@@ -181,7 +228,11 @@ impl Search {
     /// Drops every document and indexes what each type lists; returns the count.
     pub async fn rebuild(&self, ctx: &AppContext) -> Result<usize> {
         {
-            let writer = self.0.writer.lock().map_err(|_| Error::internal(anyhow::anyhow!("search writer poisoned")))?;
+            let writer = self
+                .0
+                .writer
+                .lock()
+                .map_err(|_| Error::internal(anyhow::anyhow!("search writer poisoned")))?;
             writer.delete_all_documents().map_err(Error::internal)?;
         }
         self.0.dirty.store(true, Ordering::Release);
@@ -196,42 +247,67 @@ impl Search {
         Ok(count)
     }
 
-    /// Runs a query over `types` (all when empty), filtered by `facets`, and returns up to
-    /// `limit` hits the viewer may see, starting at raw offset `offset`, plus the next offset.
+    /// Runs `request` and returns up to `limit` hits the viewer may see, plus the raw offset
+    /// to continue from.
     pub async fn query(
         &self,
         ctx: &AppContext,
         viewer: Option<&CurrentUser>,
-        text: &str,
-        types: &[String],
-        facets: &[(&str, String)],
-        limit: usize,
-        offset: usize,
+        request: &SearchRequest<'_>,
     ) -> Result<(Vec<Hit>, Option<usize>)> {
+        let SearchRequest {
+            text,
+            types,
+            facets,
+            limit,
+            offset,
+        } = *request;
         let Some(query) = self.build_query(text, types, facets) else {
             return Ok((Vec::new(), None));
         };
         let searcher = self.0.reader.searcher();
         let f = self.0.fields;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.body).map_err(Error::internal)?;
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &*query, f.body).map_err(Error::internal)?;
         snippets.set_max_num_chars(160);
         let mut hits = Vec::new();
         let mut raw_offset = offset;
         // Visibility removes some hits after the fact: fetch in rounds until the page is full.
         for _round in 0..5 {
             let want = (limit - hits.len()) * 2 + 10;
-            let top = searcher.search(&*query, &TopDocs::with_limit(want).and_offset(raw_offset).order_by_score()).map_err(Error::internal)?;
+            let top = searcher
+                .search(
+                    &*query,
+                    &TopDocs::with_limit(want)
+                        .and_offset(raw_offset)
+                        .order_by_score(),
+                )
+                .map_err(Error::internal)?;
             let exhausted = top.len() < want;
             let mut candidates: Vec<(f32, String, i64, TantivyDocument)> = Vec::new();
             for (score, address) in top {
                 let doc: TantivyDocument = searcher.doc(address).map_err(Error::internal)?;
-                let doc_type = doc.get_first(f.doc_type).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                let id = doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or_default();
+                let doc_type = doc
+                    .get_first(f.doc_type)
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let id = doc
+                    .get_first(f.id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default();
                 candidates.push((score, doc_type, id, doc));
             }
             let mut visible: HashMap<String, HashMap<i64, serde_json::Value>> = HashMap::new();
-            for name in candidates.iter().map(|c| c.1.clone()).collect::<std::collections::BTreeSet<_>>() {
-                let ids: Vec<i64> = candidates.iter().filter(|c| c.1 == name).map(|c| c.2).collect();
+            for name in candidates
+                .iter()
+                .map(|c| c.1.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                let ids: Vec<i64> = candidates
+                    .iter()
+                    .filter(|c| c.1 == name)
+                    .map(|c| c.2)
+                    .collect();
                 if let Some(t) = self.0.types.get(name.as_str()) {
                     visible.insert(name, t.hydrate(ctx, viewer, &ids).await?);
                 }
@@ -240,8 +316,18 @@ impl Search {
                 raw_offset += 1;
                 if let Some(document) = visible.get_mut(&doc_type).and_then(|m| m.remove(&id)) {
                     let snippet = snippets.snippet_from_doc(&doc).to_html();
-                    let snippet = if snippet.is_empty() { snippet_of_title(&doc, f.title) } else { snippet };
-                    hits.push(Hit { doc_type, id: id.to_string(), score, snippet, document });
+                    let snippet = if snippet.is_empty() {
+                        snippet_of_title(&doc, f.title)
+                    } else {
+                        snippet
+                    };
+                    hits.push(Hit {
+                        doc_type,
+                        id: id.to_string(),
+                        score,
+                        snippet,
+                        document,
+                    });
                     if hits.len() == limit {
                         return Ok((hits, Some(raw_offset)));
                     }
@@ -254,13 +340,22 @@ impl Search {
         Ok((hits, Some(raw_offset)))
     }
 
-    fn build_query(&self, text: &str, types: &[String], facets: &[(&str, String)]) -> Option<Box<dyn Query>> {
+    fn build_query(
+        &self,
+        text: &str,
+        types: &[String],
+        facets: &[(&str, String)],
+    ) -> Option<Box<dyn Query>> {
         let f = self.0.fields;
         let tokens = tokens(text);
         let runs = tokens.last().map_or(0, |t| t.run + 1);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for run in 0..runs {
-            let terms: Vec<&str> = tokens.iter().filter(|t| t.run == run).map(|t| t.text.as_str()).collect();
+            let terms: Vec<&str> = tokens
+                .iter()
+                .filter(|t| t.run == run)
+                .map(|t| t.text.as_str())
+                .collect();
             if terms.is_empty() {
                 continue;
             }
@@ -270,34 +365,64 @@ impl Search {
                 .iter()
                 .map(|t| {
                     let in_fields: Vec<(Occur, Box<dyn Query>)> = vec![
-                        (Occur::Should, Box::new(BoostQuery::new(term_query(f.title, t), 2.0))),
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(term_query(f.title, t), 2.0)),
+                        ),
                         (Occur::Should, term_query(f.body, t)),
-                        (Occur::Should, Box::new(BoostQuery::new(term_query(f.tags, t), 1.5))),
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(term_query(f.tags, t), 1.5)),
+                        ),
                     ];
-                    (Occur::Should, Box::new(BooleanQuery::new(in_fields)) as Box<dyn Query>)
+                    (
+                        Occur::Should,
+                        Box::new(BooleanQuery::new(in_fields)) as Box<dyn Query>,
+                    )
                 })
                 .collect();
             let needed = (terms.len() * 3).div_ceil(5).max(1);
-            clauses.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(per_term, needed))));
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    per_term, needed,
+                )),
+            ));
         }
         if clauses.is_empty() {
             return None;
         }
         if !types.is_empty() {
-            let any_type: Vec<(Occur, Box<dyn Query>)> =
-                types.iter().map(|t| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.doc_type, t), IndexRecordOption::Basic)) as Box<dyn Query>)).collect();
+            let any_type: Vec<(Occur, Box<dyn Query>)> = types
+                .iter()
+                .map(|t| {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.doc_type, t),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_type))));
         }
         for (name, value) in facets {
             let term = Term::from_field_text(f.facet, &format!("{name}={value}"));
-            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
 }
 
 fn key(doc_type: &str, id: i64) -> String {
@@ -305,13 +430,23 @@ fn key(doc_type: &str, id: i64) -> String {
 }
 
 fn snippet_of_title(doc: &TantivyDocument, title: Field) -> String {
-    let text = doc.get_first(title).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let text = doc
+        .get_first(title)
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let short: String = text.chars().take(160).collect();
-    short.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    short
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Commits pending writes every `every` until shutdown.
-pub(crate) async fn run_committer(search: Search, every: std::time::Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub(crate) async fn run_committer(
+    search: Search,
+    every: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             () = tokio::time::sleep(every) => {}

@@ -11,5 +11,5 @@ mod tokenizer;
 
 pub use http::router;
 pub(crate) use index::run_committer;
-pub use index::{Document, Hit, Search, SearchType};
+pub use index::{Document, Hit, Search, SearchRequest, SearchType};
 pub use tokenizer::{KoreanBigram, tokens};

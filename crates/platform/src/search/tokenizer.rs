@@ -44,16 +44,30 @@ pub fn tokens(text: &str) -> Vec<RunToken> {
         let end = chars.get(j).map_or(text.len(), |(p, _)| *p);
         if cjk {
             if j - i == 1 {
-                out.push(RunToken { text: c.to_string(), run, from: start, to: end });
+                out.push(RunToken {
+                    text: c.to_string(),
+                    run,
+                    from: start,
+                    to: end,
+                });
             }
-            for k in i..j.saturating_sub(1) {
-                let (from, a) = chars[k];
-                let (b_at, b) = chars[k + 1];
-                let to = b_at + b.len_utf8();
-                out.push(RunToken { text: [a, b].iter().collect(), run, from, to });
+            for pair in chars[i..j].windows(2) {
+                let ((from, first), (second_at, second)) = (pair[0], pair[1]);
+                let to = second_at + second.len_utf8();
+                out.push(RunToken {
+                    text: [first, second].iter().collect(),
+                    run,
+                    from,
+                    to,
+                });
             }
         } else {
-            out.push(RunToken { text: text[start..end].to_lowercase(), run, from: start, to: end });
+            out.push(RunToken {
+                text: text[start..end].to_lowercase(),
+                run,
+                from: start,
+                to: end,
+            });
         }
         run += 1;
         i = j;
@@ -75,7 +89,11 @@ impl Tokenizer for KoreanBigram {
     type TokenStream<'a> = Stream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
-        Stream { tokens: tokens(text).into_iter(), current: Token::default(), position: 0 }
+        Stream {
+            tokens: tokens(text).into_iter(),
+            current: Token::default(),
+            position: 0,
+        }
     }
 }
 
@@ -84,7 +102,13 @@ impl TokenStream for Stream {
         let Some(next) = self.tokens.next() else {
             return false;
         };
-        self.current = Token { offset_from: next.from, offset_to: next.to, position: self.position, text: next.text, position_length: 1 };
+        self.current = Token {
+            offset_from: next.from,
+            offset_to: next.to,
+            position: self.position,
+            text: next.text,
+            position_length: 1,
+        };
         self.position += 1;
         true
     }
@@ -116,7 +140,10 @@ mod tests {
 
     #[test]
     fn latin_words_are_lowercased_and_scripts_split() {
-        assert_eq!(texts("Jeju BBQ, iPhone15프로!"), ["jeju", "bbq", "iphone15", "프로"]);
+        assert_eq!(
+            texts("Jeju BBQ, iPhone15프로!"),
+            ["jeju", "bbq", "iphone15", "프로"]
+        );
     }
 
     #[test]

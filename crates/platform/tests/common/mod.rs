@@ -56,7 +56,11 @@ impl App for Notes {
     }
 
     fn subscribe(&self, subscriptions: &mut Subscriptions) {
-        subscriptions.on("notes.probe", &["note.created"], ProbeSubscriber(self.probe.clone()));
+        subscriptions.on(
+            "notes.probe",
+            &["note.created"],
+            ProbeSubscriber(self.probe.clone()),
+        );
         subscriptions.on("notes.index", &["note.created"], IndexNotes);
     }
 
@@ -79,7 +83,11 @@ struct NewNote {
     abort: bool,
 }
 
-async fn create_note(State(ctx): State<AppContext>, user: CurrentUser, Json(note): Json<NewNote>) -> Result<Json<Value>> {
+async fn create_note(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Json(note): Json<NewNote>,
+) -> Result<Json<Value>> {
     let id = ctx.next_id();
     let mut tx = ctx.db.begin().await?;
     sqlx::query("INSERT INTO test_notes (id, owner_id, text, private, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -90,7 +98,13 @@ async fn create_note(State(ctx): State<AppContext>, user: CurrentUser, Json(note
         .bind(ctx.clock.now().micros())
         .execute(&mut *tx)
         .await?;
-    ctx.bus.publish(&mut tx, "note.created", &json!({ "note_id": id.to_string() })).await?;
+    ctx.bus
+        .publish(
+            &mut tx,
+            "note.created",
+            &json!({ "note_id": id.to_string() }),
+        )
+        .await?;
     if note.abort {
         tx.rollback().await?;
         return Err(platform::Error::conflict("aborted on purpose"));
@@ -106,7 +120,11 @@ struct ProbeSubscriber(Probe);
 impl Subscriber for ProbeSubscriber {
     async fn handle(&self, _ctx: &AppContext, _tx: &mut Tx, event: &Event) -> anyhow::Result<()> {
         self.0.attempts.fetch_add(1, Ordering::SeqCst);
-        let fail = self.0.failures_left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        let fail = self
+            .0
+            .failures_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
         if fail {
             anyhow::bail!("simulated subscriber failure");
         }
@@ -116,7 +134,10 @@ impl Subscriber for ProbeSubscriber {
 }
 
 async fn note_document(tx: &mut Tx, id: i64) -> anyhow::Result<Document> {
-    let row = sqlx::query("SELECT text, created_at FROM test_notes WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+    let row = sqlx::query("SELECT text, created_at FROM test_notes WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(Document {
         doc_type: "notes",
         id,
@@ -133,7 +154,10 @@ struct IndexNotes;
 #[async_trait]
 impl Subscriber for IndexNotes {
     async fn handle(&self, ctx: &AppContext, tx: &mut Tx, event: &Event) -> anyhow::Result<()> {
-        let id: i64 = event.payload["note_id"].as_str().unwrap_or_default().parse()?;
+        let id: i64 = event.payload["note_id"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()?;
         ctx.search.index(&note_document(tx, id).await?)?;
         Ok(())
     }
@@ -147,10 +171,18 @@ impl SearchType for NoteSearch {
         "notes"
     }
 
-    async fn hydrate(&self, ctx: &AppContext, viewer: Option<&CurrentUser>, ids: &[i64]) -> Result<HashMap<i64, Value>> {
+    async fn hydrate(
+        &self,
+        ctx: &AppContext,
+        viewer: Option<&CurrentUser>,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, Value>> {
         let mut visible = HashMap::new();
         for id in ids {
-            let row = sqlx::query("SELECT owner_id, text, private FROM test_notes WHERE id = $1").bind(id).fetch_optional(ctx.db.reader()).await?;
+            let row = sqlx::query("SELECT owner_id, text, private FROM test_notes WHERE id = $1")
+                .bind(id)
+                .fetch_optional(ctx.db.reader())
+                .await?;
             let Some(row) = row else { continue };
             let owner = UserId::from_raw(row.try_get("owner_id")?);
             let private: i64 = row.try_get("private")?;
