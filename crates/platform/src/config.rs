@@ -360,6 +360,14 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_valid_and_matches_the_defaults() {
+        let text = include_str!("../../../docs/maru.example.toml");
+        let parsed = Config::from_sources(Some((Path::new("maru.example.toml"), text)), |_| None);
+        let parsed = parsed.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format!("{parsed:?}"), format!("{:?}", Config::default()));
+    }
+
+    #[test]
     fn bad_values_name_their_source() {
         let err =
             Config::from_sources(None, |k| (k == "MARU_LISTEN").then(|| "nowhere".to_owned()))

@@ -4,6 +4,7 @@
 use platform::accounts::{Claims, Role};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp};
+use platform::time::{ManualClock, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -17,6 +18,7 @@ backend_tests!(
     profiles_can_be_read_changed_and_deleted,
     api_keys_are_shown_once_work_and_can_be_revoked,
     the_export_holds_the_account,
+    deleted_accounts_are_purged_after_thirty_days,
 );
 
 async fn registering_returns_the_user_and_refuses_duplicates(backend: Backend) {
@@ -436,4 +438,46 @@ async fn the_export_holds_the_account(backend: Backend) {
     assert_eq!(export["format"], "maru-export/1");
     assert_eq!(export["account"]["username"], "export_me");
     assert!(export["apps"]["platform"]["notifications"].is_array());
+}
+
+async fn deleted_accounts_are_purged_after_thirty_days(backend: Backend) {
+    let clock = ManualClock::starting_at(Timestamp::from_micros(
+        chrono::Utc::now().timestamp_micros(),
+    ));
+    let app = TestApp::builder(backend).clock(clock.clock()).spawn().await;
+    let user = app.user("leaving").await;
+    app.user("staying").await;
+    app.request(reqwest::Method::DELETE, "/api/v1/users/me", Some(&user))
+        .send()
+        .await
+        .unwrap();
+
+    let count = || async {
+        sqlx::Row::try_get::<i64, _>(
+            &sqlx::query("SELECT COUNT(*) FROM users")
+                .fetch_one(app.ctx.db.reader())
+                .await
+                .unwrap(),
+            0,
+        )
+        .unwrap()
+    };
+    clock.advance(std::time::Duration::from_secs(29 * 24 * 3600));
+    assert_eq!(
+        platform::accounts::service::purge_deleted(&app.ctx)
+            .await
+            .unwrap(),
+        0,
+        "kept for 30 days"
+    );
+    clock.advance(std::time::Duration::from_secs(2 * 24 * 3600));
+    assert_eq!(
+        platform::accounts::service::purge_deleted(&app.ctx)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(count().await, 1, "only the other account remains");
+    // The name is free again.
+    app.user("leaving").await;
 }
