@@ -18,6 +18,7 @@ backend_tests!(
     search_finds_users_and_refuses_bad_parameters,
     images_are_checked_re_encoded_and_thumbnailed,
     uploads_that_are_not_images_are_refused,
+    other_file_kinds_follow_each_apps_allowance,
 );
 
 async fn note(app: &TestApp, user: &TestUser, text: &str, private: bool) {
@@ -311,4 +312,55 @@ async fn uploads_that_are_not_images_are_refused(backend: Backend) {
     )
     .unwrap();
     assert_eq!(count, 0, "nothing refused was stored");
+}
+
+async fn other_file_kinds_follow_each_apps_allowance(backend: Backend) {
+    let app = TestApp::builder(backend)
+        .app(Notes {
+            probe: Probe::default(),
+        })
+        .spawn()
+        .await;
+    let user = app.user("clerk").await;
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let form = |bytes: Vec<u8>, app_name: &str| {
+        upload_form(bytes, "memo.pdf", "application/pdf").text("app", app_name.to_owned())
+    };
+
+    let accepted = app
+        .post("/api/v1/uploads", Some(&user))
+        .multipart(form(pdf.clone(), "notes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::CREATED);
+    let media: Value = accepted.json().await.unwrap();
+    assert_eq!(
+        (media["kind"].as_str(), media["content_type"].as_str()),
+        (Some("file"), Some("application/pdf"))
+    );
+
+    let elsewhere = app
+        .post("/api/v1/uploads", Some(&user))
+        .multipart(form(pdf.clone(), "platform"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let unknown_app = app
+        .post("/api/v1/uploads", Some(&user))
+        .multipart(form(pdf.clone(), "nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_app.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut big = pdf;
+    big.extend(std::iter::repeat_n(b' ', 4096));
+    let too_big = app
+        .post("/api/v1/uploads", Some(&user))
+        .multipart(form(big, "notes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }

@@ -159,24 +159,24 @@ fn to_hex(bytes: &[u8]) -> String {
         })
 }
 
-/// `bytes` random bytes, base64url without padding.
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
     // getrandom fails only without an OS entropy source, where nothing secure can be done.
     if let Err(e) = getrandom::fill(&mut buf) {
         tracing::error!(error = %e, "no entropy source");
         std::process::abort();
     }
-    URL_SAFE_NO_PAD.encode(buf)
+    buf
+}
+
+/// `bytes` random bytes, base64url without padding.
+pub fn random_token(bytes: usize) -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(bytes))
 }
 
 /// `bytes` random bytes as lower-case hex (for names that must be identifiers).
 pub fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    if getrandom::fill(&mut buf).is_err() {
-        std::process::abort();
-    }
-    to_hex(&buf)
+    to_hex(&random_bytes(bytes))
 }
 
 /// How secrets are stored: SHA-256, hex. They are long random strings, so a fast hash is right.

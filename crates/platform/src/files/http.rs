@@ -32,7 +32,7 @@ struct UploadForm {
     /// The file. Images are recognised by content; other kinds need the app's allowance.
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     file: String,
-    /// The app the upload is for (`social`, `ask`, ...); default `social`.
+    /// The app the upload is for (`social`, `ask`, ...); default `platform` (images only).
     app: Option<String>,
 }
 
@@ -46,7 +46,7 @@ async fn upload(
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<Media>)> {
     let mut file: Option<Bytes> = None;
-    let mut app = "social".to_owned();
+    let mut app = "platform".to_owned();
     loop {
         let field = form.next_field().await.map_err(|e| multipart_error(&e))?;
         let Some(field) = field else { break };
@@ -62,7 +62,7 @@ async fn upload(
         }
     }
     let bytes = file.ok_or_else(|| Error::invalid_field("file", "is required"))?;
-    if !ctx.apps.iter().any(|a| a.name() == app) && app != "social" && app != "platform" {
+    if !ctx.apps.iter().any(|a| a.name() == app) {
         return Err(Error::invalid_field("app", format!("unknown app `{app}`")));
     }
     let media = store_upload(&ctx, &user, &app, bytes).await?;

@@ -12,6 +12,7 @@ use platform::accounts::{CurrentUser, UserId};
 use platform::bus::{Event, Subscriber, Subscriptions};
 use platform::db::{Migration, Tx};
 use platform::extract::Json;
+use platform::files::UploadPolicy;
 use platform::jobs::{JobHandler, JobRegistry};
 use platform::search::{Document, SearchType};
 use platform::time::Timestamp;
@@ -70,6 +71,13 @@ impl App for Notes {
 
     fn search_types(&self) -> Vec<Arc<dyn SearchType>> {
         vec![Arc::new(NoteSearch)]
+    }
+
+    fn upload_policy(&self) -> Option<UploadPolicy> {
+        Some(UploadPolicy {
+            app: "notes",
+            allowed: vec![("application/pdf", 2048)],
+        })
     }
 }
 
