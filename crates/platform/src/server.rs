@@ -77,8 +77,9 @@ pub async fn context(
         upload_policies.extend(app.upload_policy());
     }
     let bus = Bus::new(db.clone(), Arc::clone(&ids), clock.clone(), subscriptions);
+    let cache = Cache::default();
     let services = Services {
-        auth: Auth::new(&config)?,
+        auth: Auth::new(&config, &cache)?,
         jobs: Jobs::new(
             db.clone(),
             Arc::clone(&ids),
@@ -88,7 +89,7 @@ pub async fn context(
         ),
         notifications: Notifications::new(Arc::clone(&ids), clock.clone(), bus.clone()),
         bus,
-        cache: Cache::default(),
+        cache,
         hub: Hub::new(Arc::clone(&ids), clock.clone(), policies),
         search: Search::open(Some(&config.data_dir.join("search")), search_types)?,
         files: Files::new(

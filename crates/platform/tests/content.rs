@@ -42,18 +42,21 @@ async fn search(app: &TestApp, user: Option<&TestUser>, query: &str) -> Vec<Valu
     body["items"].as_array().unwrap().clone()
 }
 
-/// Waits until indexing caught up with the bus, then commits.
+/// Waits until indexing caught up with the bus, then commits. Outbox first: once an event is
+/// dispatched its deliveries are queued in the same transaction, so an empty queue afterwards
+/// means they all ran.
 async fn settle(app: &TestApp) {
     let drained = app
         .eventually(5, || async {
-            app.ctx
-                .jobs
-                .counts()
-                .await
-                .unwrap()
-                .iter()
-                .all(|(_, n)| *n == 0)
-                && app.ctx.bus.pending().await.unwrap() == 0
+            app.ctx.bus.pending().await.unwrap() == 0
+                && app
+                    .ctx
+                    .jobs
+                    .counts()
+                    .await
+                    .unwrap()
+                    .iter()
+                    .all(|(_, n)| *n == 0)
         })
         .await;
     assert!(drained);

@@ -9,11 +9,12 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::model::{Role, UserId};
+use super::model::{Role, User, UserId};
 use super::password::PasswordHashing;
 use super::store;
 use super::throttle::LoginThrottle;
 use super::tokens::{TokenSigner, secret_hash};
+use crate::cache::{Cache, Family};
 use crate::config::Config;
 use crate::db::Db;
 use crate::time::Clock;
@@ -80,10 +81,12 @@ pub struct Auth {
     pub passwords: PasswordHashing,
     pub throttle: LoginThrottle,
     api_keys: moka::future::Cache<String, Option<CurrentUser>>,
+    /// Accounts by id (`None`: no live account), for the reads every app makes.
+    pub users: Family<UserId, Option<User>>,
 }
 
 impl Auth {
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
+    pub fn new(config: &Config, cache: &Cache) -> anyhow::Result<Self> {
         Ok(Self {
             signer: Arc::new(TokenSigner::load(
                 &config.data_dir,
@@ -99,6 +102,7 @@ impl Auth {
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(30))
                 .build(),
+            users: cache.family("accounts", Duration::from_secs(300), 100_000),
         })
     }
 

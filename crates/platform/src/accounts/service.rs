@@ -166,15 +166,29 @@ pub async fn logout(ctx: &AppContext, token: &str) -> Result<()> {
     Ok(())
 }
 
+/// A live account, from the accounts cache or the database. Every write to an account
+/// forgets its cache entry after committing, so a read never returns an older version.
+pub async fn find_user(ctx: &AppContext, id: UserId) -> Result<Option<User>> {
+    ctx.auth
+        .users
+        .get_or_load(id, store::find_user(ctx.db.reader(), id))
+        .await
+        .map_err(|e| Error::internal(anyhow::anyhow!("loading account {id}: {e}")))
+}
+
+async fn forget_cached(ctx: &AppContext, id: UserId) {
+    ctx.auth.users.invalidate(&id).await;
+}
+
 pub async fn get_user(ctx: &AppContext, id: UserId) -> Result<PublicUser> {
-    store::find_user(ctx.db.reader(), id)
+    find_user(ctx, id)
         .await?
         .map(PublicUser::from)
         .ok_or_else(|| Error::not_found("no such user"))
 }
 
 pub async fn me(ctx: &AppContext, user: &CurrentUser) -> Result<User> {
-    store::find_user(ctx.db.reader(), user.id)
+    find_user(ctx, user.id)
         .await?
         .ok_or_else(|| Error::unauthorized("this account no longer exists"))
 }
@@ -200,6 +214,7 @@ pub async fn update_profile(
         .publish(&mut tx, "user.updated", &json!({ "user_id": updated.id }))
         .await?;
     tx.commit().await?;
+    forget_cached(ctx, user).await;
     ctx.bus.wake();
     Ok(updated)
 }
@@ -217,6 +232,7 @@ pub async fn delete_me(ctx: &AppContext, user: &CurrentUser) -> Result<()> {
         .publish(&mut tx, "user.deleted", &json!({ "user_id": user.id }))
         .await?;
     tx.commit().await?;
+    forget_cached(ctx, user.id).await;
     ctx.bus.wake();
     ctx.auth.invalidate_api_keys();
     Ok(())
@@ -237,6 +253,7 @@ pub async fn purge_deleted(ctx: &AppContext) -> Result<usize> {
             .publish(&mut tx, "user.purged", &json!({ "user_id": id }))
             .await?;
         tx.commit().await?;
+        forget_cached(ctx, *id).await;
     }
     ctx.bus.wake();
     Ok(ids.len())
@@ -276,6 +293,7 @@ pub async fn set_role(
         )
         .await?;
     tx.commit().await?;
+    forget_cached(ctx, target).await;
     ctx.bus.wake();
     Ok(user)
 }
@@ -342,5 +360,6 @@ pub async fn grant_role_by_username(ctx: &AppContext, username: &str, role: Role
         )
         .await?;
     tx.commit().await?;
+    forget_cached(ctx, id).await;
     Ok(user)
 }
