@@ -336,7 +336,7 @@ mod tests {
     #[test]
     fn bad_files_name_the_place() {
         let unknown_kind = GOOD.replace(r#""kind":"nutrient""#, r#""kind":"vitamin""#);
-        assert_eq!(place_of(&unknown_kind), "constraints[1]");
+        assert_eq!(place_of(&unknown_kind), "constraints[1].kind");
         let missing_ref = GOOD.replace(r#"{"kind":"total","value":1}"#, r#"{"kind":"inclusion","ingredient":"oats","max":0.2}"#);
         assert_eq!(place_of(&missing_ref), "constraints[0].ingredient");
         let min_over_max = GOOD.replace(r#""min":16,"max":null"#, r#""min":16,"max":12"#);

@@ -1,0 +1,9 @@
+//! The formulation engine: pure computation, no I/O, no async.
+
+pub mod formulate;
+pub mod lp;
+pub mod problem;
+pub mod report;
+
+pub use formulate::{Formulation, formulate};
+pub use problem::{Basis, Constraint, Ingredient, Problem, ProblemError, parse};
