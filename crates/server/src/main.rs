@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod ration_solve;
+
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use platform::accounts::{Role, service};
@@ -41,8 +43,25 @@ enum Command {
     Reindex,
     /// Give an account a role: user, moderator or admin.
     GrantRole { username: String, role: String },
+    /// Livestock ration tools.
+    Ration {
+        #[command(subcommand)]
+        command: RationCommand,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum RationCommand {
+    /// Solve a problem file (docs/ration-format.md) and print recipe, cost, nutrients, shadow
+    /// prices and reduced costs, or the conflicting constraints of an infeasible problem.
+    Solve {
+        file: PathBuf,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The apps this build runs. A new app is one line here.
@@ -53,9 +72,13 @@ fn apps() -> Vec<Arc<dyn App>> {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    if matches!(command, Command::Version) {
-        println!("maru {}", env!("CARGO_PKG_VERSION"));
-        return Ok(());
+    match command {
+        Command::Version => {
+            println!("maru {}", env!("CARGO_PKG_VERSION"));
+            return Ok(());
+        }
+        Command::Ration { command: RationCommand::Solve { file, json } } => return ration_solve::run(&file, json),
+        _ => {}
     }
     let mut config = Config::load(cli.config.as_deref())?;
     if let Some(listen) = cli.listen {
@@ -115,7 +138,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{} is now {}", user.username, user.role.as_str());
             Ok(())
         }
-        Command::Version => Ok(()),
+        Command::Version | Command::Ration { .. } => Ok(()),
     }
 }
 

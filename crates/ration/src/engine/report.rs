@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::formulate::{Formulation, Side};
+use super::problem::Basis;
 
 fn limit(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.4}"))
@@ -11,7 +12,11 @@ fn limit(value: Option<f64>) -> String {
 /// Renders `f` as plain text tables.
 pub fn render(f: &Formulation) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "problem {}: {} (basis {:?})", f.id, f.status, f.basis);
+    let basis = match f.basis {
+        Basis::Dm => "dry matter",
+        Basis::AsFed => "as fed",
+    };
+    let _ = writeln!(out, "problem {}: {} (amounts per kg {basis})", f.id, f.status);
     if let Some(cost) = &f.cost {
         let _ = writeln!(out, "\ncost per kg: {:.4} (problem basis), {:.4} as fed, {:.4} DM", cost.per_kg, cost.per_kg_as_fed, cost.per_kg_dm);
         let _ = writeln!(out, "batch of {:.0} kg as fed: {:.2}", cost.batch_kg_as_fed, cost.per_batch);
