@@ -108,16 +108,39 @@ fn ration_problem() -> impl Strategy<Value = (Problem, Vec<f64>)> {
                         dm: *dm,
                         cost: *cost,
                         nutrient_basis: Basis::Dm,
-                        nutrients: values.iter().enumerate().map(|(k, v)| (format!("n{k}"), *v)).collect(),
+                        nutrients: values
+                            .iter()
+                            .enumerate()
+                            .map(|(k, v)| (format!("n{k}"), *v))
+                            .collect(),
                     })
                     .collect();
                 let mut constraints = vec![Constraint::Total { value: 1.0 }];
                 for (k, (low, high, has_max)) in limits.iter().enumerate() {
                     let supplied: f64 = mix.iter().zip(&nutrients).map(|(x, v)| x * v[k]).sum();
-                    constraints.push(Constraint::Nutrient { nutrient: format!("n{k}"), min: Some(supplied * low), max: has_max.then_some(supplied * high) });
+                    constraints.push(Constraint::Nutrient {
+                        nutrient: format!("n{k}"),
+                        min: Some(supplied * low),
+                        max: has_max.then_some(supplied * high),
+                    });
                 }
-                constraints.push(Constraint::Inclusion { ingredient: "i0".into(), min: None, max: Some(mix[0].max(0.3)) });
-                (Problem { id: "random".into(), basis: Basis::Dm, ingredients, constraints, batch_kg: None, intake_kg_dm: None }, mix)
+                constraints.push(Constraint::Inclusion {
+                    ingredient: "i0".into(),
+                    min: None,
+                    max: Some(mix[0].max(0.3)),
+                });
+                (
+                    Problem {
+                        id: "random".into(),
+                        basis: Basis::Dm,
+                        ingredients,
+                        constraints,
+                        batch_kg: None,
+                        intake_kg_dm: None,
+                        table: Default::default(),
+                    },
+                    mix,
+                )
             })
     })
 }

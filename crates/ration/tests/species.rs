@@ -45,7 +45,12 @@ fn shadow_prices_match_finite_differences(p: &Problem, f: &Formulation) {
             }
         };
         let slope = (cost(&moved) - base) / signed;
-        assert!(close(slope, b.shadow_price, 1e-4), "{}: slope {slope} vs shadow price {}", b.label, b.shadow_price);
+        assert!(
+            close(slope, b.shadow_price, 1e-4),
+            "{}: slope {slope} vs shadow price {}",
+            b.label,
+            b.shadow_price
+        );
     }
 }
 
@@ -56,16 +61,31 @@ fn sensitivity_matches_resolves(p: &Problem, f: &Formulation) {
         let j = p.ingredient_index(&r.ingredient).unwrap();
         let mut cheaper = p.clone();
         cheaper.ingredients[j].cost = r.entering_price_as_fed * 0.999;
-        assert!(formulate(&cheaper).solution[&r.ingredient] > 1e-9, "{} should enter below {}", r.ingredient, r.entering_price_as_fed);
+        assert!(
+            formulate(&cheaper).solution[&r.ingredient] > 1e-9,
+            "{} should enter below {}",
+            r.ingredient,
+            r.entering_price_as_fed
+        );
     }
     for range in &f.cost_ranging {
         let j = p.ingredient_index(&range.ingredient).unwrap();
-        for price in [range.low.map(|l| l + (range.price_as_fed - l) * 0.01), range.high.map(|h| h - (h - range.price_as_fed) * 0.01)].into_iter().flatten() {
+        for price in [
+            range.low.map(|l| l + (range.price_as_fed - l) * 0.01),
+            range.high.map(|h| h - (h - range.price_as_fed) * 0.01),
+        ]
+        .into_iter()
+        .flatten()
+        {
             let mut repriced = p.clone();
             repriced.ingredients[j].cost = price;
             let again = formulate(&repriced);
             for (id, share) in &f.solution {
-                assert!(close(again.solution[id], *share, 1e-6), "{} at price {price}: recipe changed for {id}", range.ingredient);
+                assert!(
+                    close(again.solution[id], *share, 1e-6),
+                    "{} at price {price}: recipe changed for {id}",
+                    range.ingredient
+                );
             }
         }
     }
@@ -94,9 +114,16 @@ fn swine_grower_by_pearson_square() {
     assert!(close(f.solution["sbm"], sbm, 1e-9));
     assert!(close(f.solution["corn"], 1.0 - sbm, 1e-9));
     assert!(close(f.objective.unwrap(), 350.0 + 350.0 * sbm, 1e-9));
-    assert!(close(f.binding[0].shadow_price, 350.0 / 38.0, 1e-9), "each % CP costs (700 − 350) / 38");
+    assert!(
+        close(f.binding[0].shadow_price, 350.0 / 38.0, 1e-9),
+        "each % CP costs (700 − 350) / 38"
+    );
     // Fish meal enters when its CP is cheaper than corn + SBM's: 350 + 53.5 × 350 / 38.
-    assert!(close(f.reduced_costs[0].entering_price_as_fed, 350.0 + 53.5 * 350.0 / 38.0, 1e-9));
+    assert!(close(
+        f.reduced_costs[0].entering_price_as_fed,
+        350.0 + 53.5 * 350.0 / 38.0,
+        1e-9
+    ));
 }
 
 #[test]
@@ -111,12 +138,23 @@ fn beef_finisher_on_dry_matter_with_a_forage_ratio() {
     );
     let f = check_sensitivity(&p);
     let (corn_dm, hay_dm) = (380.0 * 100.0 / 88.0, 250.0 * 100.0 / 89.0);
-    assert!(close(f.solution["corn"], 2.0 / 3.0, 1e-9), "the ratio binds before the energy does");
-    assert!(close(f.objective.unwrap(), hay_dm + (corn_dm - hay_dm) * 2.0 / 3.0, 1e-9));
+    assert!(
+        close(f.solution["corn"], 2.0 / 3.0, 1e-9),
+        "the ratio binds before the energy does"
+    );
+    assert!(close(
+        f.objective.unwrap(),
+        hay_dm + (corn_dm - hay_dm) * 2.0 / 3.0,
+        1e-9
+    ));
     assert_eq!(f.binding.len(), 1);
     assert_eq!(f.binding[0].kind, "ingredient_ratio");
     let cost = f.cost.as_ref().unwrap();
-    assert!(close(cost.per_head_per_day.unwrap(), 9.5 * cost.per_kg_dm, 1e-12));
+    assert!(close(
+        cost.per_head_per_day.unwrap(),
+        9.5 * cost.per_kg_dm,
+        1e-12
+    ));
     // The mixing sheet: DM shares 2:1 become as-fed weights by each feed's dry matter.
     let corn_line = f.recipe.iter().find(|l| l.ingredient == "corn").unwrap();
     let corn_as_fed = (2.0 / 3.0 / 0.88) / (2.0 / 3.0 / 0.88 + 1.0 / 3.0 / 0.89) * 1000.0;
@@ -140,7 +178,10 @@ fn dairy_ration_with_a_calcium_phosphorus_ratio() {
     assert!(close(f.objective.unwrap(), expected, 1e-9));
     assert_eq!(f.binding[0].label, "Ca:P");
     assert_eq!(f.binding[0].side, Side::Max);
-    assert!(f.binding[0].shadow_price < 0.0, "a looser Ca:P cap saves money");
+    assert!(
+        f.binding[0].shadow_price < 0.0,
+        "a looser Ca:P cap saves money"
+    );
 }
 
 #[test]
@@ -157,7 +198,11 @@ fn broiler_starter_with_an_oil_cap() {
     let f = check_sensitivity(&p);
     let m = [[1.0, 1.0, 1.0], [8.5, 46.0, 0.0], [3350.0, 2450.0, 8800.0]];
     let b = [1.0, 22.0, 3050.0];
-    let det = |m: [[f64; 3]; 3]| m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    let det = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
     let with_column = |k: usize| {
         let mut c = m;
         for (row, value) in c.iter_mut().zip(b) {
@@ -170,7 +215,11 @@ fn broiler_starter_with_an_oil_cap() {
     }
     // With a 0.2 % oil cap, energy can only come from corn, which dilutes the protein: infeasible.
     let mut capped = p.clone();
-    capped.constraints[3] = Constraint::Inclusion { ingredient: "oil".into(), min: None, max: Some(0.002) };
+    capped.constraints[3] = Constraint::Inclusion {
+        ingredient: "oil".into(),
+        min: None,
+        max: Some(0.002),
+    };
     let f = formulate(&capped);
     assert_eq!(f.status, "infeasible");
     let conflict = f.infeasibility.unwrap().conflicting;
@@ -178,7 +227,10 @@ fn broiler_starter_with_an_oil_cap() {
     assert_eq!(labels, ["nutrient CP", "nutrient ME", "inclusion oil"]);
     let oil = &conflict[2].relax[0];
     assert_eq!(oil.side, Side::Max);
-    assert!(close(oil.to, with_column(2), 1e-6), "the cap must rise to the oil the optimum needs");
+    assert!(
+        close(oil.to, with_column(2), 1e-6),
+        "the cap must rise to the oil the optimum needs"
+    );
 }
 
 #[test]
@@ -190,5 +242,8 @@ fn unbounded_and_infeasible_files_are_reported_not_crashed() {
     let f = formulate(&infeasible);
     assert_eq!(f.status, "infeasible");
     let relax = &f.infeasibility.unwrap().conflicting[0].relax[0];
-    assert!(close(relax.to, 10.0, 1e-6), "CP min must fall to what the only feed has");
+    assert!(
+        close(relax.to, 10.0, 1e-6),
+        "CP min must fall to what the only feed has"
+    );
 }

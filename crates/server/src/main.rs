@@ -77,7 +77,9 @@ fn main() -> anyhow::Result<()> {
             println!("maru {}", env!("CARGO_PKG_VERSION"));
             return Ok(());
         }
-        Command::Ration { command: RationCommand::Solve { file, json } } => return ration_solve::run(&file, json),
+        Command::Ration {
+            command: RationCommand::Solve { file, json },
+        } => return ration_solve::run(&file, json),
         _ => {}
     }
     let mut config = Config::load(cli.config.as_deref())?;

@@ -8,7 +8,8 @@ use ration::engine::{formulate, parse};
 
 /// Solves every problem in `file`; a file that cannot be used is an error naming the place.
 pub fn run(file: &Path, json: bool) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let problems = parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let results: Vec<_> = problems.iter().map(formulate).collect();
     if json {

@@ -1,7 +1,8 @@
 //! The problem file: what a nutritionist writes, parsed and checked before any solving.
 //! The format is documented in `docs/ration-format.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -114,12 +115,18 @@ pub enum Constraint {
 impl Constraint {
     pub fn limits(&self) -> Limits {
         match self {
-            Self::Total { value } => Limits { min: Some(*value), max: Some(*value) },
+            Self::Total { value } => Limits {
+                min: Some(*value),
+                max: Some(*value),
+            },
             Self::Nutrient { min, max, .. }
             | Self::Inclusion { min, max, .. }
             | Self::Group { min, max, .. }
             | Self::NutrientRatio { min, max, .. }
-            | Self::IngredientRatio { min, max, .. } => Limits { min: *min, max: *max },
+            | Self::IngredientRatio { min, max, .. } => Limits {
+                min: *min,
+                max: *max,
+            },
         }
     }
 
@@ -140,10 +147,20 @@ impl Constraint {
             Self::Total { .. } => "total".to_owned(),
             Self::Nutrient { nutrient, .. } => format!("nutrient {nutrient}"),
             Self::Inclusion { ingredient, .. } => format!("inclusion {ingredient}"),
-            Self::Group { name: Some(name), .. } => format!("group {name}"),
+            Self::Group {
+                name: Some(name), ..
+            } => format!("group {name}"),
             Self::Group { ingredients, .. } => format!("group {}", ingredients.join("+")),
-            Self::NutrientRatio { numerator, denominator, .. } => format!("{numerator}:{denominator}"),
-            Self::IngredientRatio { numerator, denominator, .. } => format!("{}:{}", numerator.join("+"), denominator.join("+")),
+            Self::NutrientRatio {
+                numerator,
+                denominator,
+                ..
+            } => format!("{numerator}:{denominator}"),
+            Self::IngredientRatio {
+                numerator,
+                denominator,
+                ..
+            } => format!("{}:{}", numerator.join("+"), denominator.join("+")),
         }
     }
 }
@@ -162,12 +179,52 @@ pub struct Problem {
     /// Dry-matter intake per head per day, kg, for the cost per head.
     #[serde(default)]
     pub intake_kg_dm: Option<f64>,
+    /// Every nutrient value on the problem's basis, by name, built once (at parse time or on
+    /// first use). Prices and constraints may change afterwards; ingredients' nutrients, dry
+    /// matter and the basis may not, or the table goes stale.
+    #[serde(skip)]
+    pub table: OnceLock<NutrientTable>,
+}
+
+/// Nutrient name → value per kg of each ingredient on the problem's basis.
+#[derive(Debug, Clone, Default)]
+pub struct NutrientTable(HashMap<String, Vec<f64>>);
+
+impl NutrientTable {
+    /// The values of `nutrient` per ingredient (zeros when no ingredient has it).
+    pub fn values(&self, nutrient: &str) -> Option<&[f64]> {
+        self.0.get(nutrient).map(Vec::as_slice)
+    }
 }
 
 impl Problem {
+    /// The dense nutrient table (see [`Problem::table`]).
+    pub fn nutrient_table(&self) -> &NutrientTable {
+        self.table.get_or_init(|| {
+            let mut table: HashMap<String, Vec<f64>> = HashMap::new();
+            let n = self.ingredients.len();
+            for (j, ingredient) in self.ingredients.iter().enumerate() {
+                for name in ingredient.nutrients.keys() {
+                    let values = table.entry(name.clone()).or_insert_with(|| vec![0.0; n]);
+                    values[j] = ingredient.nutrient_on(name, self.basis);
+                }
+            }
+            NutrientTable(table)
+        })
+    }
+
     /// The mix's total on its basis: the `total` constraint's value, else 1.
     pub fn total(&self) -> f64 {
-        self.constraints.iter().find_map(|c| if let Constraint::Total { value } = c { Some(*value) } else { None }).unwrap_or(1.0)
+        self.constraints
+            .iter()
+            .find_map(|c| {
+                if let Constraint::Total { value } = c {
+                    Some(*value)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(1.0)
     }
 
     pub fn ingredient_index(&self, id: &str) -> Option<usize> {
@@ -185,30 +242,45 @@ pub struct ProblemError {
 }
 
 fn err(place: impl Into<String>, message: impl Into<String>) -> ProblemError {
-    ProblemError { place: place.into(), message: message.into() }
+    ProblemError {
+        place: place.into(),
+        message: message.into(),
+    }
 }
 
 /// Parses a file holding one problem or `{"problems": [...]}`, and checks every problem.
 pub fn parse(text: &str) -> Result<Vec<Problem>, ProblemError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| err(format!("line {} column {}", e.line(), e.column()), e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        err(
+            format!("line {} column {}", e.line(), e.column()),
+            e.to_string(),
+        )
+    })?;
     let (problems, prefix): (Vec<serde_json::Value>, &str) = match value {
-        serde_json::Value::Object(mut map) if map.contains_key("problems") => match map.remove("problems") {
-            Some(serde_json::Value::Array(list)) => (list, "problems"),
-            _ => return Err(err("problems", "must be an array of problems")),
-        },
+        serde_json::Value::Object(mut map) if map.contains_key("problems") => {
+            match map.remove("problems") {
+                Some(serde_json::Value::Array(list)) => (list, "problems"),
+                _ => return Err(err("problems", "must be an array of problems")),
+            }
+        }
         other => (vec![other], ""),
     };
     problems
         .into_iter()
         .enumerate()
         .map(|(i, value)| {
-            let place = if prefix.is_empty() { String::new() } else { format!("{prefix}[{i}]") };
+            let place = if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}[{i}]")
+            };
             let problem: Problem = serde_path_to_error::deserialize(value).map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner().to_string();
                 err(join(&place, if path == "." { "" } else { &path }), inner)
             })?;
             validate(&problem, &place)?;
+            problem.nutrient_table();
             Ok(problem)
         })
         .collect()
@@ -227,7 +299,10 @@ fn join(prefix: &str, path: &str) -> String {
 pub fn validate(problem: &Problem, place: &str) -> Result<(), ProblemError> {
     let at = |path: String| join(place, &path);
     if problem.ingredients.is_empty() {
-        return Err(err(at("ingredients".into()), "at least one ingredient is needed"));
+        return Err(err(
+            at("ingredients".into()),
+            "at least one ingredient is needed",
+        ));
     }
     let mut seen = HashSet::new();
     for (i, ing) in problem.ingredients.iter().enumerate() {
@@ -239,13 +314,19 @@ pub fn validate(problem: &Problem, place: &str) -> Result<(), ProblemError> {
             return Err(err(here("id"), format!("`{}` appears twice", ing.id)));
         }
         if !(ing.dm > 0.0 && ing.dm <= 100.0) {
-            return Err(err(here("dm"), "must be a percentage above 0 and at most 100"));
+            return Err(err(
+                here("dm"),
+                "must be a percentage above 0 and at most 100",
+            ));
         }
         if !(ing.cost.is_finite() && ing.cost >= 0.0) {
             return Err(err(here("cost"), "must be a price of 0 or more"));
         }
         if let Some((name, _)) = ing.nutrients.iter().find(|(_, v)| !v.is_finite()) {
-            return Err(err(here(&format!("nutrients.{name}")), "must be a finite number"));
+            return Err(err(
+                here(&format!("nutrients.{name}")),
+                "must be a finite number",
+            ));
         }
     }
     let mut total = None;
@@ -260,17 +341,24 @@ pub fn validate(problem: &Problem, place: &str) -> Result<(), ProblemError> {
         if let (Some(min), Some(max)) = (limits.min, limits.max)
             && min > max
         {
-            return Err(err(here(""), format!("min {min} is greater than max {max}")));
+            return Err(err(
+                here(""),
+                format!("min {min} is greater than max {max}"),
+            ));
         }
         let known = |id: &str, field: &str| {
-            if problem.ingredient_index(id).is_some() { Ok(()) } else { Err(err(here(field), format!("no ingredient `{id}`"))) }
+            if problem.ingredient_index(id).is_some() {
+                Ok(())
+            } else {
+                Err(err(here(field), format!("no ingredient `{id}`")))
+            }
         };
         match constraint {
             Constraint::Total { value } => {
                 if !(value.is_finite() && *value > 0.0) {
                     return Err(err(here(".value"), "must be above 0"));
                 }
-                if total.is_some_and(|t: f64| t != *value) {
+                if total.is_some_and(|t: f64| (t - value).abs() > f64::EPSILON * t.abs().max(1.0)) {
                     return Err(err(here(".value"), "conflicts with an earlier total"));
                 }
                 total = Some(*value);
@@ -278,13 +366,20 @@ pub fn validate(problem: &Problem, place: &str) -> Result<(), ProblemError> {
             Constraint::Inclusion { ingredient, .. } => known(ingredient, ".ingredient")?,
             Constraint::Group { ingredients, .. } => {
                 if ingredients.is_empty() {
-                    return Err(err(here(".ingredients"), "must name at least one ingredient"));
+                    return Err(err(
+                        here(".ingredients"),
+                        "must name at least one ingredient",
+                    ));
                 }
                 for (k, id) in ingredients.iter().enumerate() {
                     known(id, &format!(".ingredients[{k}]"))?;
                 }
             }
-            Constraint::IngredientRatio { numerator, denominator, .. } => {
+            Constraint::IngredientRatio {
+                numerator,
+                denominator,
+                ..
+            } => {
                 for (list, field) in [(numerator, ".numerator"), (denominator, ".denominator")] {
                     if list.is_empty() {
                         return Err(err(here(field), "must name at least one ingredient"));
@@ -297,7 +392,10 @@ pub fn validate(problem: &Problem, place: &str) -> Result<(), ProblemError> {
             Constraint::Nutrient { .. } | Constraint::NutrientRatio { .. } => {}
         }
     }
-    for (value, field) in [(problem.batch_kg, "batch_kg"), (problem.intake_kg_dm, "intake_kg_dm")] {
+    for (value, field) in [
+        (problem.batch_kg, "batch_kg"),
+        (problem.intake_kg_dm, "intake_kg_dm"),
+    ] {
         if value.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
             return Err(err(at(field.into()), "must be above 0"));
         }
@@ -317,7 +415,10 @@ mod tests {
     #[test]
     fn reads_one_problem_or_many() {
         assert_eq!(parse(GOOD).map(|p| p.len()), Ok(1));
-        assert_eq!(parse(&format!("{{\"problems\":[{GOOD},{GOOD}]}}")).map(|p| p.len()), Ok(2));
+        assert_eq!(
+            parse(&format!("{{\"problems\":[{GOOD},{GOOD}]}}")).map(|p| p.len()),
+            Ok(2)
+        );
     }
 
     #[test]
@@ -326,7 +427,11 @@ mod tests {
         let corn = &problems[0].ingredients[0];
         assert!((corn.nutrient_on("CP", Basis::Dm) - 8.0 * 100.0 / 88.0).abs() < 1e-12);
         assert!((corn.cost_on(Basis::Dm) - 400.0 * 100.0 / 88.0).abs() < 1e-9);
-        assert_eq!(corn.nutrient_on("Lys", Basis::Dm), 0.0, "missing nutrients are zero");
+        assert_eq!(
+            corn.nutrient_on("Lys", Basis::Dm),
+            0.0,
+            "missing nutrients are zero"
+        );
     }
 
     fn place_of(text: &str) -> String {
@@ -337,7 +442,10 @@ mod tests {
     fn bad_files_name_the_place() {
         let unknown_kind = GOOD.replace(r#""kind":"nutrient""#, r#""kind":"vitamin""#);
         assert_eq!(place_of(&unknown_kind), "constraints[1].kind");
-        let missing_ref = GOOD.replace(r#"{"kind":"total","value":1}"#, r#"{"kind":"inclusion","ingredient":"oats","max":0.2}"#);
+        let missing_ref = GOOD.replace(
+            r#"{"kind":"total","value":1}"#,
+            r#"{"kind":"inclusion","ingredient":"oats","max":0.2}"#,
+        );
         assert_eq!(place_of(&missing_ref), "constraints[0].ingredient");
         let min_over_max = GOOD.replace(r#""min":16,"max":null"#, r#""min":16,"max":12"#);
         assert_eq!(place_of(&min_over_max), "constraints[1]");
@@ -345,7 +453,10 @@ mod tests {
         assert_eq!(place_of(&negative_dm), "ingredients[0].dm");
         let nan = GOOD.replace(r#""cost":400"#, r#""cost":"NaN""#);
         assert_eq!(place_of(&nan), "ingredients[0].cost");
-        let many = format!("{{\"problems\":[{GOOD},{}]}}", GOOD.replace(r#""dm":89"#, r#""dm":0"#));
+        let many = format!(
+            "{{\"problems\":[{GOOD},{}]}}",
+            GOOD.replace(r#""dm":89"#, r#""dm":0"#)
+        );
         assert_eq!(place_of(&many), "problems[1].ingredients[1].dm");
         assert!(place_of("{not json").starts_with("line 1"));
     }

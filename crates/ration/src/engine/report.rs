@@ -16,14 +16,30 @@ pub fn render(f: &Formulation) -> String {
         Basis::Dm => "dry matter",
         Basis::AsFed => "as fed",
     };
-    let _ = writeln!(out, "problem {}: {} (amounts per kg {basis})", f.id, f.status);
+    let _ = writeln!(
+        out,
+        "problem {}: {} (amounts per kg {basis})",
+        f.id, f.status
+    );
     if let Some(cost) = &f.cost {
-        let _ = writeln!(out, "\ncost per kg: {:.4} (problem basis), {:.4} as fed, {:.4} DM", cost.per_kg, cost.per_kg_as_fed, cost.per_kg_dm);
-        let _ = writeln!(out, "batch of {:.0} kg as fed: {:.2}", cost.batch_kg_as_fed, cost.per_batch);
+        let _ = writeln!(
+            out,
+            "\ncost per kg: {:.4} (problem basis), {:.4} as fed, {:.4} DM",
+            cost.per_kg, cost.per_kg_as_fed, cost.per_kg_dm
+        );
+        let _ = writeln!(
+            out,
+            "batch of {:.0} kg as fed: {:.2}",
+            cost.batch_kg_as_fed, cost.per_batch
+        );
         if let Some(head) = cost.per_head_per_day {
             let _ = writeln!(out, "per head per day: {head:.2}");
         }
-        let _ = writeln!(out, "\n{:<24} {:>9} {:>12} {:>10} {:>9}", "ingredient", "fraction", "kg as fed", "kg DM", "cost %");
+        let _ = writeln!(
+            out,
+            "\n{:<24} {:>9} {:>12} {:>10} {:>9}",
+            "ingredient", "fraction", "kg as fed", "kg DM", "cost %"
+        );
         for line in &f.recipe {
             let _ = writeln!(
                 out,
@@ -37,36 +53,85 @@ pub fn render(f: &Formulation) -> String {
         }
     }
     if !f.nutrients.is_empty() {
-        let _ = writeln!(out, "\n{:<16} {:>12} {:>12} {:>12}", "nutrient", "supplied", "min", "max");
+        let _ = writeln!(
+            out,
+            "\n{:<16} {:>12} {:>12} {:>12}",
+            "nutrient", "supplied", "min", "max"
+        );
         for n in &f.nutrients {
-            let _ = writeln!(out, "{:<16} {:>12.4} {:>12} {:>12}", n.nutrient, n.supplied, limit(n.min), limit(n.max));
+            let _ = writeln!(
+                out,
+                "{:<16} {:>12.4} {:>12} {:>12}",
+                n.nutrient,
+                n.supplied,
+                limit(n.min),
+                limit(n.max)
+            );
         }
     }
     if !f.binding.is_empty() {
-        let _ = writeln!(out, "\nbinding constraints (cost per kg for one more unit of the limit):");
+        let _ = writeln!(
+            out,
+            "\nbinding constraints (cost per kg for one more unit of the limit):"
+        );
         for b in &f.binding {
             let side = if b.side == Side::Min { "min" } else { "max" };
-            let _ = writeln!(out, "  #{:<3} {:<28} {} {:>10.4}  shadow price {:+.6}", b.constraint, b.label, side, b.limit, b.shadow_price);
+            let _ = writeln!(
+                out,
+                "  #{:<3} {:<28} {} {:>10.4}  shadow price {:+.6}",
+                b.constraint, b.label, side, b.limit, b.shadow_price
+            );
         }
     }
     if !f.reduced_costs.is_empty() {
-        let _ = writeln!(out, "\nunused ingredients (enter the ration at or below this price per kg as fed):");
+        let _ = writeln!(
+            out,
+            "\nunused ingredients (enter the ration at or below this price per kg as fed):"
+        );
         for r in &f.reduced_costs {
-            let _ = writeln!(out, "  {:<24} reduced cost {:>10.4}  enters at {:.4}", r.ingredient, r.reduced_cost, r.entering_price_as_fed);
+            let _ = writeln!(
+                out,
+                "  {:<24} reduced cost {:>10.4}  enters at {:.4}",
+                r.ingredient, r.reduced_cost, r.entering_price_as_fed
+            );
         }
     }
     if !f.cost_ranging.is_empty() {
-        let _ = writeln!(out, "\nprice ranges keeping this recipe optimal (per kg as fed):");
+        let _ = writeln!(
+            out,
+            "\nprice ranges keeping this recipe optimal (per kg as fed):"
+        );
         for r in &f.cost_ranging {
-            let _ = writeln!(out, "  {:<24} {:>10.4} in [{}, {}]", r.ingredient, r.price_as_fed, limit(r.low), limit(r.high));
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>10.4} in [{}, {}]",
+                r.ingredient,
+                r.price_as_fed,
+                limit(r.low),
+                limit(r.high)
+            );
         }
     }
     if let Some(diagnosis) = &f.infeasibility {
-        let _ = writeln!(out, "\nthese constraints cannot all hold (dropping any one of them resolves it):");
+        let _ = writeln!(
+            out,
+            "\nthese constraints cannot all hold (dropping any one of them resolves it):"
+        );
         for c in &diagnosis.conflicting {
-            let _ = write!(out, "  #{:<3} {:<28} min {} max {}", c.constraint, c.label, limit(c.min), limit(c.max));
+            let _ = write!(
+                out,
+                "  #{:<3} {:<28} min {} max {}",
+                c.constraint,
+                c.label,
+                limit(c.min),
+                limit(c.max)
+            );
             for r in &c.relax {
-                let side = if r.side == Side::Min { "lower min" } else { "raise max" };
+                let side = if r.side == Side::Min {
+                    "lower min"
+                } else {
+                    "raise max"
+                };
                 let _ = write!(out, "; {side} by {:.4} (to {:.4})", r.by, r.to);
             }
             out.push('\n');

@@ -9,7 +9,8 @@ pub fn invert(a: &[f64], n: usize) -> Option<Vec<f64>> {
         inv[i * n + i] = 1.0;
     }
     for col in 0..n {
-        let pivot_row = (col..n).max_by(|&x, &y| m[x * n + col].abs().total_cmp(&m[y * n + col].abs()))?;
+        let pivot_row =
+            (col..n).max_by(|&x, &y| m[x * n + col].abs().total_cmp(&m[y * n + col].abs()))?;
         let pivot = m[pivot_row * n + col];
         if pivot.abs() < 1e-12 {
             return None;

@@ -38,7 +38,11 @@ impl Lp {
     }
 
     pub fn add_row(&mut self, coefs: Vec<(usize, f64)>, lower: f64, upper: f64) -> usize {
-        self.rows.push(Row { coefs, lower, upper });
+        self.rows.push(Row {
+            coefs,
+            lower,
+            upper,
+        });
         self.rows.len() - 1
     }
 

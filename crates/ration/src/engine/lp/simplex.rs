@@ -12,6 +12,12 @@
 //! smallest-index rule, which cannot cycle. Before declaring an answer the basis is refactored
 //! from the original data, so reported values carry no accumulated update error.
 
+#![allow(
+    clippy::float_cmp,
+    clippy::needless_range_loop,
+    reason = "bounds are compared exactly to tell fixed variables; parallel arrays are indexed together"
+)]
+
 use super::dense::invert;
 use super::{FEASIBILITY, Lp, OPTIMALITY, PIVOT, Position, Solution, Status};
 
@@ -61,7 +67,11 @@ fn scales(lp: &Lp) -> (Vec<f64>, Vec<f64>) {
         .iter()
         .map(|row| {
             let max = row.coefs.iter().map(|(_, a)| a.abs()).fold(0.0, f64::max);
-            if max > 0.0 && max.is_finite() { 1.0 / max } else { 1.0 }
+            if max > 0.0 && max.is_finite() {
+                1.0 / max
+            } else {
+                1.0
+            }
         })
         .collect();
     let mut col_max = vec![0.0f64; n];
@@ -72,7 +82,16 @@ fn scales(lp: &Lp) -> (Vec<f64>, Vec<f64>) {
             }
         }
     }
-    let col_scale = col_max.iter().map(|&max| if max > 0.0 && max.is_finite() { 1.0 / max } else { 1.0 }).collect();
+    let col_scale = col_max
+        .iter()
+        .map(|&max| {
+            if max > 0.0 && max.is_finite() {
+                1.0 / max
+            } else {
+                1.0
+            }
+        })
+        .collect();
     (row_scale, col_scale)
 }
 
@@ -120,7 +139,10 @@ impl Tableau {
         for b in n..width {
             tab.at[b] = At::Basic;
         }
-        tab.refactor();
+        // The all-slack basis is −I, so the first tableau is −[A | −I] and the reduced costs
+        // are the costs: no factorisation needed.
+        tab.t = tab.original.iter().map(|a| -a).collect();
+        tab.d = tab.cost.clone();
         for j in 0..n {
             tab.place_dual_feasibly(j);
         }
@@ -130,7 +152,10 @@ impl Tableau {
 
     /// Puts nonbasic `j` at the bound its reduced cost asks for, inventing one if needed.
     fn place_dual_feasibly(&mut self, j: usize) {
-        let wants_upper = self.d[j] < -OPTIMALITY || (self.d[j] <= OPTIMALITY && self.lower[j] == f64::NEG_INFINITY && self.upper[j].is_finite());
+        let wants_upper = self.d[j] < -OPTIMALITY
+            || (self.d[j] <= OPTIMALITY
+                && self.lower[j] == f64::NEG_INFINITY
+                && self.upper[j].is_finite());
         if wants_upper {
             if !self.upper[j].is_finite() {
                 self.upper[j] = ARTIFICIAL;
@@ -171,7 +196,10 @@ impl Tableau {
             for k in 0..m {
                 let f = inv[r * m + k];
                 if f != 0.0 {
-                    let (src, dst) = (&self.original[k * w..(k + 1) * w], &mut t[r * w..(r + 1) * w]);
+                    let (src, dst) = (
+                        &self.original[k * w..(k + 1) * w],
+                        &mut t[r * w..(r + 1) * w],
+                    );
                     for (x, y) in dst.iter_mut().zip(src) {
                         *x += f * y;
                     }
@@ -201,7 +229,10 @@ impl Tableau {
         }
         for r in 0..self.m {
             let row = &self.t[r * w..(r + 1) * w];
-            let v: f64 = (0..w).filter(|&j| self.at[j] != At::Basic).map(|j| row[j] * self.value[j]).sum();
+            let v: f64 = (0..w)
+                .filter(|&j| self.at[j] != At::Basic)
+                .map(|j| row[j] * self.value[j])
+                .sum();
             self.value[self.basis[r]] = -v;
         }
     }
@@ -223,7 +254,17 @@ impl Tableau {
     }
 
     fn run(&mut self, max_iterations: usize) -> (Status, usize) {
-        if self.cost.iter().chain(&self.original).any(|v| !v.is_finite()) || self.lower.iter().zip(&self.upper).any(|(l, u)| l > u || l.is_nan() || u.is_nan()) {
+        if self
+            .cost
+            .iter()
+            .chain(&self.original)
+            .any(|v| !v.is_finite())
+            || self
+                .lower
+                .iter()
+                .zip(&self.upper)
+                .any(|(l, u)| l > u || l.is_nan() || u.is_nan())
+        {
             return (Status::Infeasible, 0);
         }
         let mut best = f64::NEG_INFINITY;
@@ -233,6 +274,9 @@ impl Tableau {
             let bland = stall >= STALL_LIMIT;
             let leaving = self.choose_leaving(bland);
             let Some(r) = leaving else {
+                if self.consistent() {
+                    return (self.finish(), iteration);
+                }
                 if refactors_at_end < 3 && self.refactor() {
                     refactors_at_end += 1;
                     self.recompute_values();
@@ -244,7 +288,11 @@ impl Tableau {
             };
             let var = self.basis[r];
             let increase = self.value[var] < self.lower[var];
-            let target = if increase { self.lower[var] } else { self.upper[var] };
+            let target = if increase {
+                self.lower[var]
+            } else {
+                self.upper[var]
+            };
             let Some(q) = self.choose_entering(r, increase, bland) else {
                 // Make sure it is not an artefact of accumulated error before saying so.
                 if refactors_at_end < 3 && self.refactor() {
@@ -269,6 +317,38 @@ impl Tableau {
         (Status::Infeasible, max_iterations)
     }
 
+    /// Whether the updated values and reduced costs still agree with the original data: the
+    /// rows' residuals `[A | −I] v` vanish and `c − yᵀA` matches the tableau's reduced costs
+    /// (y is read off the slacks' reduced costs). Cheap (one pass over the data) compared with
+    /// refactoring, which is only done when this fails.
+    fn consistent(&self) -> bool {
+        let (m, w) = (self.m, self.width);
+        let n = w - m;
+        for i in 0..m {
+            let row = &self.original[i * w..(i + 1) * w];
+            let (mut sum, mut scale) = (0.0f64, 1.0f64);
+            for (a, v) in row.iter().zip(&self.value) {
+                let term = a * v;
+                sum += term;
+                scale = scale.max(term.abs());
+            }
+            if sum.abs() > FEASIBILITY * scale {
+                return false;
+            }
+        }
+        let y = &self.d[n..];
+        (0..n).all(|j| {
+            let mut reduced = self.cost[j];
+            let mut scale = 1.0f64.max(self.cost[j].abs());
+            for i in 0..m {
+                let term = y[i] * self.original[i * w + j];
+                reduced -= term;
+                scale = scale.max(term.abs());
+            }
+            (reduced - self.d[j]).abs() <= OPTIMALITY * scale
+        })
+    }
+
     /// Flips boxed nonbasic variables whose reduced cost has the wrong sign after a refactor;
     /// true when anything changed.
     fn fix_dual_signs(&mut self) -> bool {
@@ -291,19 +371,42 @@ impl Tableau {
     }
 
     fn finish(&self) -> Status {
-        let rests_on_artificial =
-            (0..self.width).any(|j| (self.at[j] == At::Lower && self.artificial_lower[j]) || (self.at[j] == At::Upper && self.artificial_upper[j]));
-        let huge = self.basis.iter().any(|&b| self.value[b].abs() >= ARTIFICIAL * 0.5);
-        if rests_on_artificial || huge { Status::Unbounded } else { Status::Optimal }
+        let rests_on_artificial = (0..self.width).any(|j| {
+            (self.at[j] == At::Lower && self.artificial_lower[j])
+                || (self.at[j] == At::Upper && self.artificial_upper[j])
+        });
+        let huge = self
+            .basis
+            .iter()
+            .any(|&b| self.value[b].abs() >= ARTIFICIAL * 0.5);
+        if rests_on_artificial || huge {
+            Status::Unbounded
+        } else {
+            Status::Optimal
+        }
     }
 
+    /// The most violated basic variable by dual steepest edge: infeasibility² over the squared
+    /// norm of its row of B⁻¹ (the tableau's slack columns), which measures the violation in
+    /// the geometry of the dual and takes far fewer pivots than the largest raw violation.
     fn choose_leaving(&self, bland: bool) -> Option<usize> {
-        let candidates = (0..self.m).map(|r| (r, self.infeasibility(self.basis[r]))).filter(|(_, inf)| *inf > 0.0);
+        let candidates = (0..self.m)
+            .map(|r| (r, self.infeasibility(self.basis[r])))
+            .filter(|(_, inf)| *inf > 0.0);
         if bland {
-            candidates.min_by_key(|(r, _)| self.basis[*r]).map(|(r, _)| r)
-        } else {
-            candidates.max_by(|a, b| a.1.total_cmp(&b.1)).map(|(r, _)| r)
+            return candidates
+                .min_by_key(|(r, _)| self.basis[*r])
+                .map(|(r, _)| r);
         }
+        let n = self.width - self.m;
+        candidates
+            .map(|(r, inf)| {
+                let row = &self.t[r * self.width + n..(r + 1) * self.width];
+                let norm: f64 = row.iter().map(|b| b * b).sum();
+                (r, inf * inf / norm.max(1e-12))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(r, _)| r)
     }
 
     fn choose_entering(&self, r: usize, increase: bool, bland: bool) -> Option<usize> {
@@ -356,7 +459,11 @@ impl Tableau {
         }
         self.value[q] += delta;
         self.value[leaving] = target;
-        self.at[leaving] = if target == self.lower[leaving] { At::Lower } else { At::Upper };
+        self.at[leaving] = if target == self.lower[leaving] {
+            At::Lower
+        } else {
+            At::Upper
+        };
 
         let inv = 1.0 / alpha;
         for x in &mut self.t[r * w..(r + 1) * w] {
@@ -364,38 +471,77 @@ impl Tableau {
         }
         let (before, rest) = self.t.split_at_mut(r * w);
         let (pivot_row, after) = rest.split_at_mut(w);
+        // Rows of ration problems are partly sparse: touch only the pivot row's nonzeros.
+        let nonzero: Vec<(usize, f64)> = pivot_row
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, p)| *p != 0.0)
+            .collect();
         for other in before.chunks_exact_mut(w).chain(after.chunks_exact_mut(w)) {
             let f = other[q];
             if f != 0.0 {
-                for (x, p) in other.iter_mut().zip(pivot_row.iter()) {
-                    *x -= f * p;
+                for &(k, p) in &nonzero {
+                    other[k] -= f * p;
                 }
             }
         }
         let dq = self.d[q];
         if dq != 0.0 {
-            for (x, p) in self.d.iter_mut().zip(pivot_row.iter()) {
-                *x -= dq * p;
+            for &(k, p) in &nonzero {
+                self.d[k] -= dq * p;
             }
         }
         self.basis[r] = q;
         self.at[q] = At::Basic;
     }
 
-    fn solution(&self, lp: &Lp, status: Status, iterations: usize, row_scale: &[f64], col_scale: &[f64]) -> Solution {
+    fn solution(
+        &self,
+        lp: &Lp,
+        status: Status,
+        iterations: usize,
+        row_scale: &[f64],
+        col_scale: &[f64],
+    ) -> Solution {
         let n = lp.columns();
         let m = self.m;
         let w = self.width;
         let x: Vec<f64> = (0..n).map(|j| self.value[j] * col_scale[j]).collect();
-        let row_activity: Vec<f64> = lp.rows.iter().map(|row| row.coefs.iter().map(|&(j, a)| a * x.get(j).copied().unwrap_or(0.0)).sum()).collect();
+        let row_activity: Vec<f64> = lp
+            .rows
+            .iter()
+            .map(|row| {
+                row.coefs
+                    .iter()
+                    .map(|&(j, a)| a * x.get(j).copied().unwrap_or(0.0))
+                    .sum()
+            })
+            .collect();
         let position = |j: usize| match self.at[j] {
             At::Basic => Position::Basic,
             _ if self.lower[j] == self.upper[j] => Position::Fixed,
             At::Lower => Position::AtLower,
             At::Upper => Position::AtUpper,
         };
-        let row_dual: Vec<f64> = (0..m).map(|i| if self.at[n + i] == At::Basic { 0.0 } else { self.d[n + i] * row_scale[i] }).collect();
-        let reduced_cost: Vec<f64> = (0..n).map(|j| if self.at[j] == At::Basic { 0.0 } else { self.d[j] / col_scale[j] }).collect();
+        let row_dual: Vec<f64> = (0..m)
+            .map(|i| {
+                if self.at[n + i] == At::Basic {
+                    0.0
+                } else {
+                    self.d[n + i] * row_scale[i]
+                }
+            })
+            .collect();
+        let reduced_cost: Vec<f64> = (0..n)
+            .map(|j| {
+                if self.at[j] == At::Basic {
+                    0.0
+                } else {
+                    self.d[j] / col_scale[j]
+                }
+            })
+            .collect();
         let mut cost_range = vec![None; n];
         for (r, &k) in self.basis.iter().enumerate() {
             if k >= n {
@@ -405,7 +551,8 @@ impl Tableau {
             let (mut low, mut high) = (f64::NEG_INFINITY, f64::INFINITY);
             for j in 0..w {
                 let alpha = row[j];
-                if self.at[j] == At::Basic || self.lower[j] == self.upper[j] || alpha.abs() < PIVOT {
+                if self.at[j] == At::Basic || self.lower[j] == self.upper[j] || alpha.abs() < PIVOT
+                {
                     continue;
                 }
                 let limit = self.d[j] / alpha;
@@ -417,7 +564,10 @@ impl Tableau {
                 }
             }
             let scaled_cost = self.cost[k];
-            cost_range[k] = Some(((scaled_cost + low.min(0.0)) / col_scale[k], (scaled_cost + high.max(0.0)) / col_scale[k]));
+            cost_range[k] = Some((
+                (scaled_cost + low.min(0.0)) / col_scale[k],
+                (scaled_cost + high.max(0.0)) / col_scale[k],
+            ));
         }
         Solution {
             status,
@@ -446,7 +596,14 @@ mod tests {
             cost: cost.to_vec(),
             col_lower: bounds.iter().map(|b| b.0).collect(),
             col_upper: bounds.iter().map(|b| b.1).collect(),
-            rows: rows.iter().map(|(a, l, u)| Row { coefs: a.iter().copied().enumerate().collect(), lower: *l, upper: *u }).collect(),
+            rows: rows
+                .iter()
+                .map(|(a, l, u)| Row {
+                    coefs: a.iter().copied().enumerate().collect(),
+                    lower: *l,
+                    upper: *u,
+                })
+                .collect(),
         }
     }
 
@@ -457,7 +614,15 @@ mod tests {
     #[test]
     fn solves_a_diet_problem_with_duals() {
         // min 0.6a + 0.35b  s.t. 5a + 7b >= 8, 4a + 2b >= 15, 2a + b >= 3, a,b >= 0
-        let p = lp(&[0.6, 0.35], &[(0.0, INF), (0.0, INF)], &[(&[5.0, 7.0], 8.0, INF), (&[4.0, 2.0], 15.0, INF), (&[2.0, 1.0], 3.0, INF)]);
+        let p = lp(
+            &[0.6, 0.35],
+            &[(0.0, INF), (0.0, INF)],
+            &[
+                (&[5.0, 7.0], 8.0, INF),
+                (&[4.0, 2.0], 15.0, INF),
+                (&[2.0, 1.0], 3.0, INF),
+            ],
+        );
         let s = solve(&p);
         assert_eq!(s.status, Status::Optimal);
         assert!(close(s.objective, 2.25), "{}", s.objective);
@@ -477,7 +642,11 @@ mod tests {
     #[test]
     fn handles_upper_bounds_equalities_and_negative_costs() {
         // max a + b (min -a - b) s.t. a + b = 1 (total), a <= 0.3
-        let p = lp(&[-1.0, -2.0], &[(0.0, 0.3), (0.0, INF)], &[(&[1.0, 1.0], 1.0, 1.0)]);
+        let p = lp(
+            &[-1.0, -2.0],
+            &[(0.0, 0.3), (0.0, INF)],
+            &[(&[1.0, 1.0], 1.0, 1.0)],
+        );
         let s = solve(&p);
         assert_eq!(s.status, Status::Optimal);
         assert!(close(s.objective, -2.0), "{}", s.objective);
@@ -489,7 +658,11 @@ mod tests {
         let p = lp(
             &[-0.75, 150.0, -0.02, 6.0],
             &[(0.0, INF); 4],
-            &[(&[0.25, -60.0, -0.04, 9.0], -INF, 0.0), (&[0.5, -90.0, -0.02, 3.0], -INF, 0.0), (&[0.0, 0.0, 1.0, 0.0], -INF, 1.0)],
+            &[
+                (&[0.25, -60.0, -0.04, 9.0], -INF, 0.0),
+                (&[0.5, -90.0, -0.02, 3.0], -INF, 0.0),
+                (&[0.0, 0.0, 1.0, 0.0], -INF, 1.0),
+            ],
         );
         let s = solve(&p);
         assert_eq!(s.status, Status::Optimal);
