@@ -191,9 +191,8 @@ fn bindings(model: &Model<'_>, built: &Built, solution: &Solution) -> Vec<Bindin
         let d = solution.reduced_cost[j];
         let (side, constraint) = match solution.col_position[j] {
             Position::AtUpper => (Side::Max, origin.upper),
-            Position::AtLower => (Side::Min, origin.lower),
             Position::Fixed if d < 0.0 => (Side::Max, origin.upper),
-            Position::Fixed => (Side::Min, origin.lower),
+            Position::AtLower | Position::Fixed => (Side::Min, origin.lower),
             Position::Basic => continue,
         };
         if let Some(c) = constraint {
