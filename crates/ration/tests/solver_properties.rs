@@ -137,7 +137,7 @@ fn ration_problem() -> impl Strategy<Value = (Problem, Vec<f64>)> {
                         constraints,
                         batch_kg: None,
                         intake_kg_dm: None,
-                        table: Default::default(),
+                        table: std::sync::OnceLock::default(),
                     },
                     mix,
                 )
