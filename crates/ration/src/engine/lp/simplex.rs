@@ -48,6 +48,8 @@ struct Tableau {
     basis: Vec<usize>,
     at: Vec<At>,
     value: Vec<f64>,
+    /// The pivot row's nonzeros, reused from pivot to pivot.
+    nonzero: Vec<(usize, f64)>,
 }
 
 /// Solves `lp`. Never panics on any input; non-finite data is reported as infeasible.
@@ -135,6 +137,7 @@ impl Tableau {
             basis: (n..width).collect(),
             at: vec![At::Lower; width],
             value: vec![0.0; width],
+            nonzero: Vec::with_capacity(width),
         };
         for b in n..width {
             tab.at[b] = At::Basic;
@@ -472,23 +475,19 @@ impl Tableau {
         let (before, rest) = self.t.split_at_mut(r * w);
         let (pivot_row, after) = rest.split_at_mut(w);
         // Rows of ration problems are partly sparse: touch only the pivot row's nonzeros.
-        let nonzero: Vec<(usize, f64)> = pivot_row
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(_, p)| *p != 0.0)
-            .collect();
+        self.nonzero.clear();
+        self.nonzero.extend(pivot_row.iter().copied().enumerate().filter(|(_, p)| *p != 0.0));
         for other in before.chunks_exact_mut(w).chain(after.chunks_exact_mut(w)) {
             let f = other[q];
             if f != 0.0 {
-                for &(k, p) in &nonzero {
+                for &(k, p) in &self.nonzero {
                     other[k] -= f * p;
                 }
             }
         }
         let dq = self.d[q];
         if dq != 0.0 {
-            for &(k, p) in &nonzero {
+            for &(k, p) in &self.nonzero {
                 self.d[k] -= dq * p;
             }
         }
