@@ -476,7 +476,13 @@ impl Tableau {
         let (pivot_row, after) = rest.split_at_mut(w);
         // Rows of ration problems are partly sparse: touch only the pivot row's nonzeros.
         self.nonzero.clear();
-        self.nonzero.extend(pivot_row.iter().copied().enumerate().filter(|(_, p)| *p != 0.0));
+        self.nonzero.extend(
+            pivot_row
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, p)| *p != 0.0),
+        );
         for other in before.chunks_exact_mut(w).chain(after.chunks_exact_mut(w)) {
             let f = other[q];
             if f != 0.0 {
