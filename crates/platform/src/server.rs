@@ -112,9 +112,9 @@ pub fn router(ctx: &AppContext) -> (axum::Router, utoipa::openapi::OpenApi) {
     for app in ctx.apps.iter() {
         api = api.merge(app.router(ctx));
     }
+    api = api.merge(ops_router());
     let (routes, doc) = api.split_for_parts();
     let router = routes
-        .merge(ops_router())
         .merge(docs_router(doc.clone()))
         .fallback(|| async { Error::not_found("no such route").into_response() })
         .method_not_allowed_fallback(|| async {

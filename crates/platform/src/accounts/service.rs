@@ -281,6 +281,16 @@ pub async fn set_role(
     role: Role,
 ) -> Result<User> {
     admin.require_role(Role::Admin)?;
+    change_role(ctx, target, role, Some(admin.id)).await
+}
+
+/// Gives `target` its new role; `by` is the admin who did it (none from the command line).
+async fn change_role(
+    ctx: &AppContext,
+    target: UserId,
+    role: Role,
+    by: Option<UserId>,
+) -> Result<User> {
     let mut tx = ctx.db.begin().await?;
     let user = store::set_role(&mut tx, target, role, ctx.clock.now())
         .await?
@@ -289,7 +299,7 @@ pub async fn set_role(
         .publish(
             &mut tx,
             "user.role_changed",
-            &json!({ "user_id": target, "role": role, "by": admin.id }),
+            &json!({ "user_id": target, "role": role, "by": by }),
         )
         .await?;
     tx.commit().await?;
@@ -348,18 +358,5 @@ pub async fn grant_role_by_username(ctx: &AppContext, username: &str, role: Role
     let (id, ..) = store::find_credentials(ctx.db.reader(), &username.to_lowercase())
         .await?
         .ok_or_else(|| Error::not_found("no such user"))?;
-    let mut tx = ctx.db.begin().await?;
-    let user = store::set_role(&mut tx, id, role, ctx.clock.now())
-        .await?
-        .ok_or_else(|| Error::not_found("no such user"))?;
-    ctx.bus
-        .publish(
-            &mut tx,
-            "user.role_changed",
-            &json!({ "user_id": id, "role": role }),
-        )
-        .await?;
-    tx.commit().await?;
-    forget_cached(ctx, id).await;
-    Ok(user)
+    change_role(ctx, id, role, None).await
 }

@@ -23,7 +23,7 @@ pub fn router(ctx: &AppContext) -> ApiRouter {
         .routes(routes!(upload))
         .layer(DefaultBodyLimit::max(body_limit))
         .routes(routes!(get_upload))
-        .route("/files/{*key}", axum::routing::get(serve))
+        .routes(routes!(serve))
 }
 
 #[derive(ToSchema)]
@@ -136,8 +136,8 @@ async fn store_upload(
         let extension = infer::get(&bytes).map_or("bin", |k| k.extension());
         (kind, content_type, bytes, None, None, extension)
     };
-    let key = format!("{app}/{id}.{extension}");
-    let thumb_key = thumbnail.as_ref().map(|_| format!("{app}/{id}.thumb.jpg"));
+    let key = format!("{app}-{id}.{extension}");
+    let thumb_key = thumbnail.as_ref().map(|_| format!("{app}-{id}.thumb.jpg"));
     ctx.files
         .store
         .put(&key, stored.clone())
@@ -182,10 +182,9 @@ async fn get_upload(State(ctx): State<AppContext>, Path(id): Path<MediaId>) -> R
 }
 
 /// The bytes of an upload or its thumbnail; immutable, so cached for a year.
-async fn serve(
-    State(ctx): State<AppContext>,
-    axum::extract::Path(key): axum::extract::Path<String>,
-) -> Result<Response> {
+#[utoipa::path(get, path = "/files/{key}", tag = "files", params(("key" = String, Path, description = "file key from an upload's url")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ProblemBody)))]
+async fn serve(State(ctx): State<AppContext>, Path(key): Path<String>) -> Result<Response> {
     let content_type = store::content_type_of(ctx.db.reader(), &key)
         .await?
         .ok_or_else(|| Error::not_found("no such file"))?;

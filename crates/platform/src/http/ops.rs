@@ -3,25 +3,28 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde_json::json;
+use utoipa_axum::routes;
 
-use crate::AppContext;
 use crate::extract::Json;
+use crate::{ApiRouter, AppContext};
 
-pub fn router() -> axum::Router<AppContext> {
-    axum::Router::new()
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/metrics", get(metrics_text))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(metrics_text))
 }
 
 /// Alive: the process answers. Touches nothing else.
+#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, description = "`ok`", content_type = "text/plain")))]
 async fn health() -> &'static str {
     "ok"
 }
 
 /// Ready: the process answers and its dependencies do too.
+#[utoipa::path(get, path = "/ready", tag = "operations",
+    responses((status = 200, description = "ready", body = serde_json::Value), (status = 503, description = "a dependency is unreachable", body = serde_json::Value)))]
 async fn ready(State(ctx): State<AppContext>) -> impl IntoResponse {
     let database = ctx.db.ping().await;
     let status = if database {
@@ -37,6 +40,8 @@ async fn ready(State(ctx): State<AppContext>) -> impl IntoResponse {
     )
 }
 
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "metrics", content_type = "text/plain")))]
 async fn metrics_text(State(ctx): State<AppContext>) -> impl IntoResponse {
     let (size, idle) = ctx.db.pool_stats();
     metrics::gauge!("db_pool_connections").set(f64::from(size));
