@@ -11,7 +11,7 @@ pub mod cache;
 pub mod config;
 mod core;
 pub mod db;
-mod error;
+pub mod error;
 pub mod extract;
 pub mod files;
 pub mod http;

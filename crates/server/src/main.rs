@@ -66,7 +66,7 @@ enum RationCommand {
 
 /// The apps this build runs. A new app is one line here.
 fn apps() -> Vec<Arc<dyn App>> {
-    Vec::new()
+    vec![Arc::new(ration::Ration)]
 }
 
 fn main() -> anyhow::Result<()> {

@@ -4,17 +4,17 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use ration::engine::report::render;
-use ration::engine::{formulate, parse};
+use ration::engine::{formulate, parse_file};
 
 /// Solves every problem in `file`; a file that cannot be used is an error naming the place.
 pub fn run(file: &Path, json: bool) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let problems = parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let results: Vec<_> = problems.iter().map(formulate).collect();
+    let parsed = parse_file(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let results: Vec<_> = parsed.problems.iter().map(formulate).collect();
     if json {
         let value = match results.as_slice() {
-            [one] => serde_json::to_value(one)?,
+            [one] if !parsed.listed => serde_json::to_value(one)?,
             many => serde_json::json!({ "results": many }),
         };
         println!("{}", serde_json::to_string_pretty(&value)?);

@@ -6,4 +6,6 @@ pub mod problem;
 pub mod report;
 
 pub use formulate::{Formulation, formulate};
-pub use problem::{Basis, Constraint, Ingredient, Problem, ProblemError, parse};
+pub use problem::{
+    Basis, Constraint, Ingredient, Problem, ProblemError, ProblemFile, parse, parse_file,
+};

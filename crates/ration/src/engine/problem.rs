@@ -248,8 +248,21 @@ fn err(place: impl Into<String>, message: impl Into<String>) -> ProblemError {
     }
 }
 
+/// A parsed problem file: its problems, and whether they came as a `{"problems": [...]}` list
+/// (answers mirror the shape: one object, or a list).
+#[derive(Debug, Clone)]
+pub struct ProblemFile {
+    pub problems: Vec<Problem>,
+    pub listed: bool,
+}
+
 /// Parses a file holding one problem or `{"problems": [...]}`, and checks every problem.
 pub fn parse(text: &str) -> Result<Vec<Problem>, ProblemError> {
+    parse_file(text).map(|file| file.problems)
+}
+
+/// Like [`parse`], keeping the file's shape.
+pub fn parse_file(text: &str) -> Result<ProblemFile, ProblemError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         err(
             format!("line {} column {}", e.line(), e.column()),
@@ -265,7 +278,8 @@ pub fn parse(text: &str) -> Result<Vec<Problem>, ProblemError> {
         }
         other => (vec![other], ""),
     };
-    problems
+    let listed = !prefix.is_empty();
+    let problems = problems
         .into_iter()
         .enumerate()
         .map(|(i, value)| {
@@ -283,7 +297,8 @@ pub fn parse(text: &str) -> Result<Vec<Problem>, ProblemError> {
             problem.nutrient_table();
             Ok(problem)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ProblemFile { problems, listed })
 }
 
 fn join(prefix: &str, path: &str) -> String {
