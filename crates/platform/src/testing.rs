@@ -142,7 +142,7 @@ impl TestAppBuilder {
             client: reqwest::Client::new(),
             stop: Some(stop),
             handle: Some(handle),
-            _dir: dir,
+            dir: Some(dir),
         };
         app.wait_ready().await;
         app
@@ -173,7 +173,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _dir: tempfile::TempDir,
+    /// The data dir, deleted when the app is dropped (or handed out by [`TestApp::stop`]).
+    dir: Option<tempfile::TempDir>,
 }
 
 /// A registered, signed-in user.
@@ -323,14 +324,16 @@ impl TestApp {
         false
     }
 
-    /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the server gracefully, waits for it, and hands over the data dir so a test can
+    /// look at what was left behind (it is deleted when the returned guard drops).
+    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(handle) = self.handle.take() {
             let _ = handle.await;
         }
+        self.dir.take()
     }
 }
 

@@ -17,6 +17,7 @@ backend_tests!(
     an_event_is_delivered_once_even_after_a_subscriber_failure,
     an_event_of_a_rolled_back_change_never_leaves,
     a_failing_job_is_retried_then_dead_lettered,
+    shutdown_hands_over_committed_events,
 );
 
 async fn an_event_is_delivered_once_even_after_a_subscriber_failure(backend: Backend) {
@@ -185,4 +186,45 @@ async fn a_failing_job_is_retried_then_dead_lettered(backend: Backend) {
         })
         .await;
     assert!(dead_again, "a retried job runs its attempts again");
+}
+
+async fn shutdown_hands_over_committed_events(backend: Backend) {
+    // A dispatcher that would not look for an hour unless woken, and an event committed
+    // without waking it: only the shutdown can hand it over.
+    let app = TestApp::builder(backend)
+        .app(Notes {
+            probe: Probe::default(),
+        })
+        .config(|c| c.jobs.poll_interval_ms = 3_600_000)
+        .spawn()
+        .await;
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    let id = app
+        .ctx
+        .bus
+        .publish(&mut tx, "note.created", &json!({ "note_id": "0" }))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let url = app.ctx.config.database_url();
+    let _data_dir = app.stop().await;
+
+    let db = platform::db::Db::connect(&url, None, 1).await.unwrap();
+    let row = sqlx::query("SELECT dispatched_at FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert!(
+        row.try_get::<Option<i64>, _>(0).unwrap().is_some(),
+        "dispatched on the way out"
+    );
+    let queued = sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = 'bus.deliver'")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert!(
+        queued.try_get::<i64, _>(0).unwrap() >= 1,
+        "its deliveries wait in the durable queue"
+    );
 }
