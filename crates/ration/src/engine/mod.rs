@@ -4,6 +4,8 @@ pub mod formulate;
 pub mod lp;
 pub mod problem;
 pub mod report;
+pub mod requirements;
+pub mod units;
 
 pub use formulate::{Formulation, formulate};
 pub use problem::{

@@ -1,0 +1,8 @@
+//! Nutrient requirements and intake predictions, each a documented function naming the
+//! publication it follows. Where a constant could not be confirmed against the publication,
+//! the doc comment says so rather than presenting it as published.
+
+pub mod beef;
+pub mod dairy;
+pub mod poultry;
+pub mod swine;
