@@ -1,25 +1,49 @@
-//! `/api/v1/ration` routes.
+//! `/api/v1/ration` routes: extract, call the service, answer.
 
 use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use platform::accounts::{CurrentUser, UserId};
+use platform::error::ProblemBody;
+use platform::extract::{Json, Path, Query};
+use platform::validation::{Validate, field};
+use platform::{ApiRouter, AppContext, Error, Result};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::engine::formulate::Formulation;
-use crate::engine::{formulate, parse_file};
-use platform::accounts::CurrentUser;
-use platform::extract::Json;
-use platform::{ApiRouter, Error, Result};
+use crate::engine::problem::{Basis, Problem};
+use crate::engine::{formulate, parse_file, report};
+use crate::model::{
+    self, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId, FormulationRequest,
+    Member, PricePoint, SavedFormulation,
+};
+use crate::service;
 
-/// Bounds on one request, so a single call cannot hold a core for long.
+/// Bounds on one formulate request, so a single call cannot hold a core for long.
 const MAX_PROBLEMS: usize = 100;
 const MAX_INGREDIENTS: usize = 500;
 const MAX_CONSTRAINTS: usize = 500;
 
 pub fn router() -> ApiRouter {
-    ApiRouter::new().routes(routes!(formulate_problems))
+    ApiRouter::new()
+        .routes(routes!(formulate_problems))
+        .routes(routes!(create_farm, list_farms))
+        .routes(routes!(get_farm))
+        .routes(routes!(set_member, remove_member))
+        .routes(routes!(audit_log))
+        .routes(routes!(add_feed, list_feeds))
+        .routes(routes!(set_price))
+        .routes(routes!(price_history))
+        .routes(routes!(save_formulation, list_formulations))
+        .routes(routes!(get_formulation))
+        .routes(routes!(formulation_report))
 }
 
 /// The answer for one problem or, for `{"problems": [...]}`, for each in order.
-#[derive(serde::Serialize, utoipa::ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum FormulateResponse {
     #[schema(value_type = Object)]
@@ -36,8 +60,8 @@ pub enum FormulateResponse {
 #[utoipa::path(post, path = "/api/v1/ration/formulate", tag = "ration", security(("bearer" = [])),
     request_body(content = Object, description = "one problem, or {\"problems\": [...]}", content_type = "application/json"),
     responses((status = 200, body = FormulateResponse),
-        (status = 422, description = "the problem cannot be used; `errors[0].field` is the place, e.g. `ingredients[2].dm`", body = platform::error::ProblemBody),
-        (status = 401, body = platform::error::ProblemBody)))]
+        (status = 422, description = "the problem cannot be used; `errors[0].field` is the place, e.g. `ingredients[2].dm`", body = ProblemBody),
+        (status = 401, body = ProblemBody)))]
 async fn formulate_problems(_user: CurrentUser, body: Bytes) -> Result<Json<FormulateResponse>> {
     let text =
         std::str::from_utf8(&body).map_err(|_| Error::bad_param("body", "must be UTF-8 JSON"))?;
@@ -80,4 +104,281 @@ async fn formulate_problems(_user: CurrentUser, body: Bytes) -> Result<Json<Form
             results: results.into_iter().chain(last).collect(),
         },
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewFarm {
+    /// 1-100 characters.
+    name: String,
+}
+
+/// Create a farm; the caller becomes its owner.
+#[utoipa::path(post, path = "/api/v1/ration/farms", tag = "ration", security(("bearer" = [])), request_body = NewFarm,
+    responses((status = 201, body = Farm), (status = 422, body = ProblemBody)))]
+async fn create_farm(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Json(req): Json<NewFarm>,
+) -> Result<(StatusCode, Json<Farm>)> {
+    let name = model::farm_name(&req.name).map_err(|e| Error::invalid_field("name", e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_farm(&ctx, &user, &name).await?),
+    ))
+}
+
+/// The farms the caller belongs to, with their role on each.
+#[utoipa::path(get, path = "/api/v1/ration/farms", tag = "ration", security(("bearer" = [])), responses((status = 200, body = Vec<Farm>)))]
+async fn list_farms(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<Vec<Farm>>> {
+    service::farms(&ctx, &user).await.map(Json)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FarmDetail {
+    farm: Farm,
+    members: Vec<Member>,
+}
+
+/// A farm and its members.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}", tag = "ration", security(("bearer" = [])), params(("farm" = String, Path)),
+    responses((status = 200, body = FarmDetail), (status = 404, body = ProblemBody)))]
+async fn get_farm(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+) -> Result<Json<FarmDetail>> {
+    let (farm, members) = service::farm(&ctx, &user, farm).await?;
+    Ok(Json(FarmDetail { farm, members }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MemberRole {
+    role: FarmRole,
+}
+
+/// Add a member or change their role (owners only).
+#[utoipa::path(put, path = "/api/v1/ration/farms/{farm}/members/{user_id}", tag = "ration", security(("bearer" = [])), request_body = MemberRole,
+    params(("farm" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204, description = "set"), (status = 403, body = ProblemBody), (status = 409, description = "the last owner cannot step down", body = ProblemBody)))]
+async fn set_member(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path((farm, member)): Path<(FarmId, UserId)>,
+    Json(req): Json<MemberRole>,
+) -> Result<StatusCode> {
+    service::set_member(&ctx, &user, farm, member, req.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a member (owners only).
+#[utoipa::path(delete, path = "/api/v1/ration/farms/{farm}/members/{user_id}", tag = "ration", security(("bearer" = [])),
+    params(("farm" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204, description = "removed"), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+async fn remove_member(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path((farm, member)): Path<(FarmId, UserId)>,
+) -> Result<StatusCode> {
+    service::remove_member(&ctx, &user, farm, member).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every change on the farm, newest first: who, what, before and after.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/audit", tag = "ration", security(("bearer" = [])), params(("farm" = String, Path)),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = ProblemBody)))]
+async fn audit_log(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+) -> Result<Json<Vec<AuditEntry>>> {
+    service::audit_log(&ctx, &user, farm).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFeed {
+    code: String,
+    name: String,
+    dm: f64,
+    #[schema(value_type = String)]
+    nutrient_basis: Basis,
+    #[serde(default)]
+    nutrients: std::collections::BTreeMap<String, f64>,
+    /// Price per kg as fed.
+    price: f64,
+}
+
+/// Add a feed to the farm's library (nutritionists and owners).
+#[utoipa::path(post, path = "/api/v1/ration/farms/{farm}/feeds", tag = "ration", security(("bearer" = [])), request_body = NewFeed, params(("farm" = String, Path)),
+    responses((status = 201, body = Feed), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+async fn add_feed(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+    Json(req): Json<NewFeed>,
+) -> Result<(StatusCode, Json<Feed>)> {
+    let nutrients_ok = req.nutrients.values().all(|v| v.is_finite());
+    let (code, name, dm, price, nutrients) = (
+        field("code", model::feed_code(&req.code)),
+        field("name", model::farm_name(&req.name)),
+        field(
+            "dm",
+            if req.dm > 0.0 && req.dm <= 100.0 {
+                Ok(req.dm)
+            } else {
+                Err("must be a percentage above 0 and at most 100")
+            },
+        ),
+        field("price", model::price(req.price)),
+        field(
+            "nutrients",
+            if nutrients_ok {
+                Ok(req.nutrients)
+            } else {
+                Err("every value must be a finite number")
+            },
+        ),
+    )
+        .validate()?;
+    let feed = Feed {
+        id: FeedId::from_raw(0),
+        code,
+        name,
+        dm,
+        nutrient_basis: req.nutrient_basis,
+        nutrients,
+        price,
+        updated_at: platform::time::Timestamp::from_micros(0),
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_feed(&ctx, &user, farm, feed).await?),
+    ))
+}
+
+/// The farm's feed library with current prices.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/feeds", tag = "ration", security(("bearer" = [])), params(("farm" = String, Path)),
+    responses((status = 200, body = Vec<Feed>), (status = 404, body = ProblemBody)))]
+async fn list_feeds(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+) -> Result<Json<Vec<Feed>>> {
+    service::feeds(&ctx, &user, farm).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPrice {
+    /// Price per kg as fed.
+    price: f64,
+}
+
+/// Set a feed's price; saved formulations are solved again and the farm is told when a recipe
+/// got cheaper.
+#[utoipa::path(put, path = "/api/v1/ration/farms/{farm}/feeds/{feed}/price", tag = "ration", security(("bearer" = [])), request_body = NewPrice,
+    params(("farm" = String, Path), ("feed" = String, Path)),
+    responses((status = 200, body = Feed), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)))]
+async fn set_price(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path((farm, feed)): Path<(FarmId, FeedId)>,
+    Json(req): Json<NewPrice>,
+) -> Result<Json<Feed>> {
+    let price = model::price(req.price).map_err(|e| Error::invalid_field("price", e))?;
+    service::set_price(&ctx, &user, farm, feed, price)
+        .await
+        .map(Json)
+}
+
+/// A feed's price history, newest first.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/feeds/{feed}/prices", tag = "ration", security(("bearer" = [])),
+    params(("farm" = String, Path), ("feed" = String, Path)), responses((status = 200, body = Vec<PricePoint>)))]
+async fn price_history(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path((farm, feed)): Path<(FarmId, FeedId)>,
+) -> Result<Json<Vec<PricePoint>>> {
+    service::price_history(&ctx, &user, farm, feed)
+        .await
+        .map(Json)
+}
+
+/// Formulate from the farm's feeds at today's prices and save input and answer together.
+#[utoipa::path(post, path = "/api/v1/ration/farms/{farm}/formulations", tag = "ration", security(("bearer" = [])), request_body = FormulationRequest,
+    params(("farm" = String, Path)), responses((status = 201, body = SavedFormulation), (status = 422, body = ProblemBody)))]
+async fn save_formulation(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+    Json(req): Json<FormulationRequest>,
+) -> Result<(StatusCode, Json<SavedFormulation>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::formulate_and_save(&ctx, &user, farm, req).await?),
+    ))
+}
+
+/// The farm's saved formulations, newest first (at most 200).
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/formulations", tag = "ration", security(("bearer" = [])), params(("farm" = String, Path)),
+    responses((status = 200, body = Vec<SavedFormulation>)))]
+async fn list_formulations(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+) -> Result<Json<Vec<SavedFormulation>>> {
+    service::formulations(&ctx, &user, farm).await.map(Json)
+}
+
+/// One saved formulation.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/formulations/{id}", tag = "ration", security(("bearer" = [])),
+    params(("farm" = String, Path), ("id" = String, Path)), responses((status = 200, body = SavedFormulation), (status = 404, body = ProblemBody)))]
+async fn get_formulation(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path((farm, id)): Path<(FarmId, FormulationId)>,
+) -> Result<Json<SavedFormulation>> {
+    service::formulation(&ctx, &user, farm, id).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// `html` (printable, default) or `csv`.
+    format: Option<String>,
+    /// Mixing sheet for this batch size, kg as fed (default: the formulation's).
+    batch_kg: Option<f64>,
+}
+
+/// A saved formulation as a printable HTML report or CSV, with the mixing sheet for a batch.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/formulations/{id}/report", tag = "ration", security(("bearer" = [])),
+    params(("farm" = String, Path), ("id" = String, Path), ReportParams),
+    responses((status = 200, description = "text/html or text/csv"), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody)))]
+async fn formulation_report(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path((farm, id)): Path<(FarmId, FormulationId)>,
+    Query(params): Query<ReportParams>,
+) -> Result<Response> {
+    let saved = service::formulation(&ctx, &user, farm, id).await?;
+    let mut problem: Problem = serde_json::from_value(saved.problem).map_err(Error::internal)?;
+    if let Some(batch) = params.batch_kg {
+        if !(batch.is_finite() && batch > 0.0) {
+            return Err(Error::bad_param("batch_kg", "must be above 0"));
+        }
+        problem.batch_kg = Some(batch);
+    }
+    let result = formulate(&problem);
+    match params.format.as_deref().unwrap_or("html") {
+        "html" => Ok((
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            report::html(&result, &saved.name),
+        )
+            .into_response()),
+        "csv" => Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            report::csv(&result),
+        )
+            .into_response()),
+        _ => Err(Error::bad_param("format", "must be `html` or `csv`")),
+    }
 }

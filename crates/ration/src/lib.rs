@@ -5,9 +5,15 @@
 //! (`maru ration solve`) and by this app's routes under `/api/v1/ration`.
 
 pub mod engine;
+mod events;
 mod http;
+pub mod model;
+mod service;
+mod store;
 
 use async_trait::async_trait;
+use platform::bus::Subscriptions;
+use platform::db::Migration;
 use platform::{ApiRouter, App, AppContext};
 
 /// The ration app, as the server mounts it.
@@ -19,7 +25,20 @@ impl App for Ration {
         "ration"
     }
 
+    fn migrations(&self) -> &'static [Migration] {
+        static MIGRATIONS: [Migration; 1] = [platform::migration!(1, "0001_ration")];
+        &MIGRATIONS
+    }
+
     fn router(&self, _ctx: &AppContext) -> ApiRouter {
         http::router()
+    }
+
+    fn subscribe(&self, subscriptions: &mut Subscriptions) {
+        subscriptions.on(
+            "ration.reprice",
+            &[events::FEED_PRICE_CHANGED],
+            events::Reprice,
+        );
     }
 }

@@ -14,7 +14,7 @@ pub enum Basis {
     AsFed,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ingredient {
     pub id: String,
@@ -61,7 +61,7 @@ pub struct Limits {
     pub max: Option<f64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Constraint {
     /// The mix weighs this much on the problem's basis (1 when no total is given).
@@ -165,7 +165,7 @@ impl Constraint {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     pub id: String,

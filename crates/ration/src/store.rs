@@ -1,0 +1,368 @@
+//! ration's persistence: all of its SQL.
+
+use platform::Result;
+use platform::accounts::UserId;
+use platform::db::Tx;
+use platform::time::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use crate::engine::problem::Basis;
+use crate::model::{
+    AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId, Member, PricePoint,
+    SavedFormulation,
+};
+
+fn json_column(r: &AnyRow, name: &str) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    let text: Option<String> = r.try_get(name)?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+pub async fn insert_farm(
+    tx: &mut Tx,
+    id: FarmId,
+    name: &str,
+    owner: UserId,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ration_farms (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.get())
+    .bind(name)
+    .bind(owner.get())
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
+    set_member(tx, id, owner, FarmRole::Owner, now).await
+}
+
+pub async fn set_member(
+    tx: &mut Tx,
+    farm: FarmId,
+    user: UserId,
+    role: FarmRole,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ration_members (farm_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (farm_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(farm.get())
+    .bind(user.get())
+    .bind(role.as_str())
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_member(tx: &mut Tx, farm: FarmId, user: UserId) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM ration_members WHERE farm_id = $1 AND user_id = $2")
+        .bind(farm.get())
+        .bind(user.get())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The caller's role on a farm, if a member.
+pub async fn role<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    user: UserId,
+) -> Result<Option<FarmRole>> {
+    let row = sqlx::query("SELECT role FROM ration_members WHERE farm_id = $1 AND user_id = $2")
+        .bind(farm.get())
+        .bind(user.get())
+        .fetch_optional(db)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>(0))
+        .transpose()?
+        .as_deref()
+        .and_then(FarmRole::parse))
+}
+
+pub async fn owners<'e, E: Executor<'e, Database = Any>>(db: E, farm: FarmId) -> Result<i64> {
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM ration_members WHERE farm_id = $1 AND role = 'owner'")
+            .bind(farm.get())
+            .fetch_one(db)
+            .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn farms_of<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user: UserId,
+) -> Result<Vec<Farm>> {
+    let rows = sqlx::query(
+        "SELECT f.id, f.name, f.created_at, m.role FROM ration_farms f JOIN ration_members m ON m.farm_id = f.id \
+         WHERE m.user_id = $1 ORDER BY f.id",
+    )
+    .bind(user.get())
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(Farm {
+                id: FarmId::from_raw(r.try_get("id")?),
+                name: r.try_get("name")?,
+                created_at: Timestamp::from_micros(r.try_get("created_at")?),
+                role: FarmRole::parse(&role).unwrap_or(FarmRole::Viewer),
+            })
+        })
+        .collect()
+}
+
+pub async fn members<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+) -> Result<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT user_id, role, added_at FROM ration_members WHERE farm_id = $1 ORDER BY added_at",
+    )
+    .bind(farm.get())
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(Member {
+                user_id: UserId::from_raw(r.try_get("user_id")?),
+                role: FarmRole::parse(&role).unwrap_or(FarmRole::Viewer),
+                added_at: Timestamp::from_micros(r.try_get("added_at")?),
+            })
+        })
+        .collect()
+}
+
+/// One audit entry to record.
+pub struct AuditRecord<'a> {
+    pub id: i64,
+    pub farm: FarmId,
+    pub actor: UserId,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub before: Option<&'a serde_json::Value>,
+    pub after: Option<&'a serde_json::Value>,
+    pub at: Timestamp,
+}
+
+/// Records a change in the farm's audit log, in the change's own transaction.
+pub async fn audit(tx: &mut Tx, entry: &AuditRecord<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ration_audit (id, farm_id, actor_id, action, subject, before_json, after_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(entry.id)
+    .bind(entry.farm.get())
+    .bind(entry.actor.get())
+    .bind(entry.action)
+    .bind(entry.subject)
+    .bind(entry.before.map(ToString::to_string))
+    .bind(entry.after.map(ToString::to_string))
+    .bind(entry.at.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn audit_log<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    let rows = sqlx::query("SELECT actor_id, action, subject, before_json, after_json, created_at FROM ration_audit WHERE farm_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(farm.get())
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                actor_id: UserId::from_raw(r.try_get("actor_id")?),
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                before: json_column(r, "before_json")?,
+                after: json_column(r, "after_json")?,
+                at: Timestamp::from_micros(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+fn feed_from_row(r: &AnyRow) -> Result<Feed, sqlx::Error> {
+    let basis: String = r.try_get("nutrient_basis")?;
+    let nutrients: String = r.try_get("nutrients")?;
+    Ok(Feed {
+        id: FeedId::from_raw(r.try_get("id")?),
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        dm: r.try_get("dm")?,
+        nutrient_basis: if basis == "dm" {
+            Basis::Dm
+        } else {
+            Basis::AsFed
+        },
+        nutrients: serde_json::from_str(&nutrients).unwrap_or_default(),
+        price: r.try_get("price")?,
+        updated_at: Timestamp::from_micros(r.try_get("updated_at")?),
+    })
+}
+
+const FEED_COLUMNS: &str = "id, code, name, dm, nutrient_basis, nutrients, price, updated_at";
+
+pub async fn insert_feed(tx: &mut Tx, farm: FarmId, feed: &Feed) -> Result<()> {
+    let basis = if feed.nutrient_basis == Basis::Dm {
+        "dm"
+    } else {
+        "as_fed"
+    };
+    sqlx::query(
+        "INSERT INTO ration_feeds (id, farm_id, code, name, dm, nutrient_basis, nutrients, price, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(feed.id.get())
+    .bind(farm.get())
+    .bind(&feed.code)
+    .bind(&feed.name)
+    .bind(feed.dm)
+    .bind(basis)
+    .bind(serde_json::to_string(&feed.nutrients).unwrap_or_default())
+    .bind(feed.price)
+    .bind(feed.updated_at.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn feeds<'e, E: Executor<'e, Database = Any>>(db: E, farm: FarmId) -> Result<Vec<Feed>> {
+    let sql = format!("SELECT {FEED_COLUMNS} FROM ration_feeds WHERE farm_id = $1 ORDER BY code");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(farm.get())
+        .fetch_all(db)
+        .await?;
+    Ok(rows.iter().map(feed_from_row).collect::<Result<_, _>>()?)
+}
+
+pub async fn feed<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    id: FeedId,
+) -> Result<Option<Feed>> {
+    let sql = format!("SELECT {FEED_COLUMNS} FROM ration_feeds WHERE farm_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(farm.get())
+        .bind(id.get())
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(feed_from_row).transpose()?)
+}
+
+pub async fn set_price(
+    tx: &mut Tx,
+    history_id: i64,
+    feed: FeedId,
+    price: f64,
+    by: UserId,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE ration_feeds SET price = $2, updated_at = $3 WHERE id = $1")
+        .bind(feed.get())
+        .bind(price)
+        .bind(now.micros())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO ration_feed_prices (id, feed_id, price, set_by, set_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(history_id)
+        .bind(feed.get())
+        .bind(price)
+        .bind(by.get())
+        .bind(now.micros())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn price_history<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    feed: FeedId,
+) -> Result<Vec<PricePoint>> {
+    let rows = sqlx::query(
+        "SELECT price, set_by, set_at FROM ration_feed_prices WHERE feed_id = $1 ORDER BY id DESC",
+    )
+    .bind(feed.get())
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PricePoint {
+                price: r.try_get("price")?,
+                set_by: UserId::from_raw(r.try_get("set_by")?),
+                at: Timestamp::from_micros(r.try_get("set_at")?),
+            })
+        })
+        .collect()
+}
+
+fn formulation_from_row(r: &AnyRow) -> Result<SavedFormulation, sqlx::Error> {
+    Ok(SavedFormulation {
+        id: FormulationId::from_raw(r.try_get("id")?),
+        name: r.try_get("name")?,
+        status: r.try_get("status")?,
+        cost_per_kg: r.try_get("cost_per_kg")?,
+        created_by: UserId::from_raw(r.try_get("created_by")?),
+        created_at: Timestamp::from_micros(r.try_get("created_at")?),
+        problem: json_column(r, "problem")?.unwrap_or_default(),
+        result: json_column(r, "result")?.unwrap_or_default(),
+    })
+}
+
+pub async fn insert_formulation(tx: &mut Tx, farm: FarmId, f: &SavedFormulation) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ration_formulations (id, farm_id, name, problem, result, status, cost_per_kg, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(f.id.get())
+    .bind(farm.get())
+    .bind(&f.name)
+    .bind(f.problem.to_string())
+    .bind(f.result.to_string())
+    .bind(&f.status)
+    .bind(f.cost_per_kg)
+    .bind(f.created_by.get())
+    .bind(f.created_at.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn formulations<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+) -> Result<Vec<SavedFormulation>> {
+    let rows = sqlx::query(
+        "SELECT * FROM ration_formulations WHERE farm_id = $1 ORDER BY id DESC LIMIT 200",
+    )
+    .bind(farm.get())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(formulation_from_row)
+        .collect::<Result<_, _>>()?)
+}
+
+pub async fn formulation<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    id: FormulationId,
+) -> Result<Option<SavedFormulation>> {
+    let row = sqlx::query("SELECT * FROM ration_formulations WHERE farm_id = $1 AND id = $2")
+        .bind(farm.get())
+        .bind(id.get())
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(formulation_from_row).transpose()?)
+}

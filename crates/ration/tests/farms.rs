@@ -1,0 +1,318 @@
+//! Farms over HTTP: roles, audit, feeds and prices, saved formulations, reports, repricing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use platform::backend_tests;
+use platform::testing::{Backend, TestApp, TestUser};
+use ration::Ration;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+backend_tests!(
+    roles_decide_who_may_do_what_and_every_change_is_audited,
+    formulations_are_saved_reported_and_repriced,
+);
+
+async fn farm(app: &TestApp, owner: &TestUser) -> String {
+    let created = app
+        .post("/api/v1/ration/farms", Some(owner))
+        .json(&json!({ "name": "한우 농장" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn add_feed(
+    app: &TestApp,
+    user: &TestUser,
+    farm: &str,
+    code: &str,
+    cp: f64,
+    price: f64,
+) -> reqwest::Response {
+    let feed = json!({ "code": code, "name": code, "dm": 88, "nutrient_basis": "as_fed", "nutrients": { "CP": cp }, "price": price });
+    app.post(&format!("/api/v1/ration/farms/{farm}/feeds"), Some(user))
+        .json(&feed)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn roles_decide_who_may_do_what_and_every_change_is_audited(backend: Backend) {
+    let app = TestApp::builder(backend).app(Ration).spawn().await;
+    let (owner, viewer, stranger) = (
+        app.user("owner_kim").await,
+        app.user("viewer_lee").await,
+        app.user("stranger").await,
+    );
+    let farm = farm(&app, &owner).await;
+    let member = |user: &TestUser, role: &str| {
+        app.request(
+            Method::PUT,
+            &format!("/api/v1/ration/farms/{farm}/members/{}", user.id),
+            Some(&owner),
+        )
+        .json(&json!({ "role": role }))
+        .send()
+    };
+    assert_eq!(
+        member(&viewer, "viewer").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+
+    assert_eq!(
+        app.get(&format!("/api/v1/ration/farms/{farm}"), Some(&stranger))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let detail: Value = app
+        .get(&format!("/api/v1/ration/farms/{farm}"), Some(&viewer))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["farm"]["role"], "viewer");
+    assert_eq!(detail["members"].as_array().unwrap().len(), 2);
+
+    assert_eq!(
+        add_feed(&app, &viewer, &farm, "corn", 8.5, 350.0)
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        add_feed(&app, &owner, &farm, "corn", 8.5, 350.0)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let duplicate = add_feed(&app, &owner, &farm, "corn", 9.0, 360.0).await;
+    assert_eq!(duplicate.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        duplicate.json::<Value>().await.unwrap()["errors"][0]["field"],
+        "code"
+    );
+    let bad =
+        json!({ "code": "Bad Code", "name": "", "dm": 0, "nutrient_basis": "dm", "price": -1 });
+    let refused = app
+        .post(&format!("/api/v1/ration/farms/{farm}/feeds"), Some(&owner))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    let fields: Vec<String> = refused.json::<Value>().await.unwrap()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["code", "name", "dm", "price"]);
+
+    let step_down = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/ration/farms/{farm}/members/{}", owner.id),
+            Some(&owner),
+        )
+        .json(&json!({ "role": "viewer" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        step_down.status(),
+        StatusCode::CONFLICT,
+        "a farm keeps an owner"
+    );
+
+    let audit: Value = app
+        .get(&format!("/api/v1/ration/farms/{farm}/audit"), Some(&viewer))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["feed.added", "member.set", "farm.created"]);
+    assert_eq!(audit[1]["after"]["role"], "viewer");
+    assert_eq!(audit[1]["actor_id"], owner.id.as_str());
+}
+
+async fn formulations_are_saved_reported_and_repriced(backend: Backend) {
+    let app = TestApp::builder(backend).app(Ration).spawn().await;
+    let owner = app.user("nutri_park").await;
+    let farm = farm(&app, &owner).await;
+    add_feed(&app, &owner, &farm, "corn", 8.5, 350.0).await;
+    let sbm: Value = add_feed(&app, &owner, &farm, "sbm", 46.5, 700.0)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let request = json!({
+        "name": "육성돈 16%", "basis": "as_fed", "feeds": ["corn", "sbm"],
+        "constraints": [ { "kind": "total", "value": 1 }, { "kind": "nutrient", "nutrient": "CP", "min": 16 } ]
+    });
+    let saved = app
+        .post(
+            &format!("/api/v1/ration/farms/{farm}/formulations"),
+            Some(&owner),
+        )
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::CREATED);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(saved["status"], "optimal");
+    let id = saved["id"].as_str().unwrap();
+    let cost = saved["cost_per_kg"].as_f64().unwrap();
+    assert!((cost - (350.0 + 350.0 * 7.5 / 38.0)).abs() < 1e-6);
+    assert_eq!(
+        saved["problem"]["ingredients"][1]["cost"], 700.0,
+        "the prices of the moment are kept with it"
+    );
+
+    let mut unknown = request.clone();
+    unknown["feeds"] = json!(["corn", "oats"]);
+    let refused: Value = app
+        .post(
+            &format!("/api/v1/ration/farms/{farm}/formulations"),
+            Some(&owner),
+        )
+        .json(&unknown)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["errors"][0]["field"], "feeds[1]");
+    let mut bad = request.clone();
+    bad["constraints"] = json!([{ "kind": "inclusion", "ingredient": "oats", "max": 0.1 }]);
+    let refused: Value = app
+        .post(
+            &format!("/api/v1/ration/farms/{farm}/formulations"),
+            Some(&owner),
+        )
+        .json(&bad)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["errors"][0]["field"], "constraints[0].ingredient");
+
+    let html = app
+        .get(
+            &format!("/api/v1/ration/farms/{farm}/formulations/{id}/report?batch_kg=500"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        html.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = html.text().await.unwrap();
+    assert!(html.contains("육성돈 16%") && html.contains("Mixing sheet") && html.contains("500"));
+    let csv = app
+        .get(
+            &format!("/api/v1/ration/farms/{farm}/formulations/{id}/report?format=csv"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("section,item,") && csv.contains("recipe,sbm,"));
+
+    // Soybean meal gets cheaper: the saved recipe is solved again and the farm is told.
+    let price = app
+        .request(
+            Method::PUT,
+            &format!(
+                "/api/v1/ration/farms/{farm}/feeds/{}/price",
+                sbm["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+        )
+        .json(&json!({ "price": 600 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(price.status(), StatusCode::OK);
+    let told = app
+        .eventually(5, || async {
+            let page: Value = app
+                .get("/api/v1/me/notifications", Some(&owner))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["kind"] == "cheaper_ration")
+        })
+        .await;
+    assert!(told, "a cheaper recipe is announced");
+    let history: Value = app
+        .get(
+            &format!(
+                "/api/v1/ration/farms/{farm}/feeds/{}/prices",
+                sbm["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let prices: Vec<f64> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["price"].as_f64().unwrap())
+        .collect();
+    assert_eq!(prices, [600.0, 700.0]);
+    let again: Value = app
+        .get(
+            &format!("/api/v1/ration/farms/{farm}/formulations/{id}"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["result"], saved["result"],
+        "a saved formulation keeps the answer it got"
+    );
+}
