@@ -15,12 +15,13 @@ use utoipa_axum::routes;
 
 use crate::engine::formulate::Formulation;
 use crate::engine::problem::{Basis, Problem};
+use crate::engine::requirements::{Animal, Requirements};
 use crate::engine::{formulate, parse_file, report};
 use crate::model::{
-    self, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId, FormulationRequest,
-    Member, PricePoint, SavedFormulation,
+    self, AnimalGroup, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId,
+    FormulationRequest, Member, PricePoint, SavedFormulation,
 };
-use crate::service;
+use crate::service::{self, Comparison};
 
 /// Bounds on one formulate request, so a single call cannot hold a core for long.
 const MAX_PROBLEMS: usize = 100;
@@ -40,6 +41,9 @@ pub fn router() -> ApiRouter {
         .routes(routes!(save_formulation, list_formulations))
         .routes(routes!(get_formulation))
         .routes(routes!(formulation_report))
+        .routes(routes!(compare_formulations))
+        .routes(routes!(add_animals, list_animals))
+        .routes(routes!(preview_requirements))
 }
 
 /// The answer for one problem or, for `{"problems": [...]}`, for each in order.
@@ -381,4 +385,107 @@ async fn formulation_report(
             .into_response()),
         _ => Err(Error::bad_param("format", "must be `html` or `csv`")),
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareParams {
+    /// Comma-separated formulation ids (2-10).
+    ids: String,
+}
+
+/// Saved formulations side by side: cost, every ingredient's share, every nutrient's supply.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/formulations/compare", tag = "ration", security(("bearer" = [])),
+    params(("farm" = String, Path), CompareParams), responses((status = 200, body = Comparison), (status = 400, body = ProblemBody)))]
+async fn compare_formulations(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+    Query(params): Query<CompareParams>,
+) -> Result<Json<Comparison>> {
+    let ids: Vec<FormulationId> = params
+        .ids
+        .split(',')
+        .map(|s| s.trim().parse())
+        .collect::<Result<_, _>>()
+        .map_err(|_| Error::bad_param("ids", "must be formulation ids separated by commas"))?;
+    if !(2..=10).contains(&ids.len()) {
+        return Err(Error::bad_param("ids", "name 2 to 10 formulations"));
+    }
+    service::compare(&ctx, &user, farm, &ids).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAnimalGroup {
+    /// 1-100 characters.
+    name: String,
+    /// 1-100,000 head.
+    head_count: i64,
+    animal: Animal,
+}
+
+fn checked_animal(animal: Animal) -> Result<Animal> {
+    animal
+        .validate()
+        .map_err(|e| Error::invalid_field(format!("animal.{}", e.field), e.message))?;
+    Ok(animal)
+}
+
+/// Add a group of alike animals; its requirements and predicted intake come back with it.
+#[utoipa::path(post, path = "/api/v1/ration/farms/{farm}/animals", tag = "ration", security(("bearer" = [])), request_body = NewAnimalGroup,
+    params(("farm" = String, Path)), responses((status = 201, body = AnimalGroup), (status = 422, body = ProblemBody)))]
+async fn add_animals(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+    Json(req): Json<NewAnimalGroup>,
+) -> Result<(StatusCode, Json<AnimalGroup>)> {
+    let (name, head_count, animal) = (
+        field("name", model::farm_name(&req.name)),
+        field(
+            "head_count",
+            if (1..=100_000).contains(&req.head_count) {
+                Ok(req.head_count)
+            } else {
+                Err("must be 1 to 100,000")
+            },
+        ),
+        checked_animal(req.animal).map_err(|e| {
+            e.field_errors()
+                .first()
+                .cloned()
+                .unwrap_or_else(|| platform::FieldError::new("animal", "is invalid"))
+        }),
+    )
+        .validate()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_group(&ctx, &user, farm, name, head_count, animal).await?),
+    ))
+}
+
+/// The farm's animal groups with their requirements.
+#[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/animals", tag = "ration", security(("bearer" = [])), params(("farm" = String, Path)),
+    responses((status = 200, body = Vec<AnimalGroup>)))]
+async fn list_animals(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+) -> Result<Json<Vec<AnimalGroup>>> {
+    service::groups(&ctx, &user, farm).await.map(Json)
+}
+
+/// Requirements and predicted intake for an animal, without saving anything.
+#[utoipa::path(post, path = "/api/v1/ration/requirements", tag = "ration", security(("bearer" = [])), request_body = Animal,
+    responses((status = 200, body = Requirements), (status = 422, body = ProblemBody)))]
+async fn preview_requirements(
+    _user: CurrentUser,
+    Json(animal): Json<Animal>,
+) -> Result<Json<Requirements>> {
+    let animal = animal
+        .validate()
+        .map(|()| animal)
+        .map_err(|e| Error::invalid_field(e.field, e.message))?;
+    Ok(Json(animal.requirements()))
 }

@@ -26,7 +26,10 @@ impl App for Ration {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 1] = [platform::migration!(1, "0001_ration")];
+        static MIGRATIONS: [Migration; 2] = [
+            platform::migration!(1, "0001_ration"),
+            platform::migration!(2, "0002_animal_groups"),
+        ];
         &MIGRATIONS
     }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::engine::problem::{Basis, Constraint, Ingredient, Problem};
+use crate::engine::requirements::{Animal, Requirements};
 
 platform::id_type!(
     /// A farm.
@@ -21,6 +22,21 @@ platform::id_type!(
     /// A saved formulation.
     FormulationId
 );
+platform::id_type!(
+    /// A group of alike animals on a farm.
+    AnimalGroupId
+);
+
+/// A group of alike animals and what they need.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnimalGroup {
+    pub id: AnimalGroupId,
+    pub name: String,
+    pub head_count: i64,
+    pub animal: Animal,
+    pub requirements: Requirements,
+    pub created_at: Timestamp,
+}
 
 /// What a member may do on a farm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]

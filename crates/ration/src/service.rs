@@ -8,10 +8,11 @@ use serde_json::json;
 
 use crate::engine::formulate;
 use crate::engine::problem::validate;
+use crate::engine::requirements::Animal;
 use crate::events::FEED_PRICE_CHANGED;
 use crate::model::{
-    AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId, FormulationRequest, Member,
-    PricePoint, SavedFormulation,
+    AnimalGroup, AnimalGroupId, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId,
+    FormulationRequest, Member, PricePoint, SavedFormulation,
 };
 use crate::store;
 
@@ -367,4 +368,144 @@ pub async fn formulation(
     store::formulation(ctx.db.reader(), farm, id)
         .await?
         .ok_or_else(|| Error::not_found("no such formulation"))
+}
+
+/// Adds a group of alike animals (nutritionists and owners); its requirements come with it.
+pub async fn add_group(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    farm: FarmId,
+    name: String,
+    head_count: i64,
+    animal: Animal,
+) -> Result<AnimalGroup> {
+    require(ctx, farm, user, FarmRole::Nutritionist).await?;
+    let group = AnimalGroup {
+        id: AnimalGroupId::from_raw(ctx.next_id()),
+        name,
+        head_count,
+        requirements: animal.requirements(),
+        animal,
+        created_at: ctx.clock.now(),
+    };
+    let mut tx = ctx.db.begin().await?;
+    store::insert_group(&mut tx, farm, &group).await?;
+    let after = serde_json::to_value(&group.animal).map_err(Error::internal)?;
+    audit(
+        ctx,
+        &mut tx,
+        farm,
+        user.id,
+        ("animals.added", &group.name),
+        None,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+pub async fn groups(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    farm: FarmId,
+) -> Result<Vec<AnimalGroup>> {
+    require(ctx, farm, user, FarmRole::Viewer).await?;
+    store::groups(ctx.db.reader(), farm).await
+}
+
+/// Saved formulations side by side.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Comparison {
+    pub formulations: Vec<ComparedFormulation>,
+    /// Each ingredient's share in each formulation (in the order above; null = not offered).
+    pub ingredients: Vec<ComparedRow>,
+    /// Each nutrient's supply in each formulation.
+    pub nutrients: Vec<ComparedRow>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ComparedFormulation {
+    pub id: FormulationId,
+    pub name: String,
+    pub status: String,
+    pub cost_per_kg: Option<f64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ComparedRow {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+pub async fn compare(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    farm: FarmId,
+    ids: &[FormulationId],
+) -> Result<Comparison> {
+    require(ctx, farm, user, FarmRole::Viewer).await?;
+    let mut saved = Vec::with_capacity(ids.len());
+    for id in ids {
+        saved.push(
+            store::formulation(ctx.db.reader(), farm, *id)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("no formulation {id}")))?,
+        );
+    }
+    let rows = |pick: &dyn Fn(&serde_json::Value) -> Vec<(String, f64)>| {
+        let mut names: Vec<String> = Vec::new();
+        let per: Vec<Vec<(String, f64)>> = saved.iter().map(|f| pick(&f.result)).collect();
+        for (name, _) in per.iter().flatten() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+            .into_iter()
+            .map(|name| {
+                let values = per
+                    .iter()
+                    .map(|list| list.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
+                    .collect();
+                ComparedRow { name, values }
+            })
+            .collect()
+    };
+    let ingredients = rows(&|result| {
+        result["solution"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let nutrients = rows(&|result| {
+        result["nutrients"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|n| {
+                        Some((n["nutrient"].as_str()?.to_owned(), n["supplied"].as_f64()?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let formulations = saved
+        .into_iter()
+        .map(|f| ComparedFormulation {
+            id: f.id,
+            name: f.name,
+            status: f.status,
+            cost_per_kg: f.cost_per_kg,
+        })
+        .collect();
+    Ok(Comparison {
+        formulations,
+        ingredients,
+        nutrients,
+    })
 }

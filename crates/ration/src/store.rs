@@ -8,9 +8,10 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::engine::problem::Basis;
+use crate::engine::requirements::Animal;
 use crate::model::{
-    AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId, Member, PricePoint,
-    SavedFormulation,
+    AnimalGroup, AnimalGroupId, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId,
+    Member, PricePoint, SavedFormulation,
 };
 
 fn json_column(r: &AnyRow, name: &str) -> Result<Option<serde_json::Value>, sqlx::Error> {
@@ -365,4 +366,42 @@ pub async fn formulation<'e, E: Executor<'e, Database = Any>>(
         .fetch_optional(db)
         .await?;
     Ok(row.as_ref().map(formulation_from_row).transpose()?)
+}
+
+pub async fn insert_group(tx: &mut Tx, farm: FarmId, group: &AnimalGroup) -> Result<()> {
+    sqlx::query("INSERT INTO ration_animal_groups (id, farm_id, name, head_count, animal, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(group.id.get())
+        .bind(farm.get())
+        .bind(&group.name)
+        .bind(group.head_count)
+        .bind(serde_json::to_string(&group.animal).unwrap_or_default())
+        .bind(group.created_at.micros())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn group_from_row(r: &AnyRow) -> Result<Option<AnimalGroup>, sqlx::Error> {
+    let animal: String = r.try_get("animal")?;
+    let Ok(animal) = serde_json::from_str::<Animal>(&animal) else {
+        return Ok(None);
+    };
+    Ok(Some(AnimalGroup {
+        id: AnimalGroupId::from_raw(r.try_get("id")?),
+        name: r.try_get("name")?,
+        head_count: r.try_get("head_count")?,
+        requirements: animal.requirements(),
+        animal,
+        created_at: Timestamp::from_micros(r.try_get("created_at")?),
+    }))
+}
+
+pub async fn groups<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+) -> Result<Vec<AnimalGroup>> {
+    let rows = sqlx::query("SELECT id, name, head_count, animal, created_at FROM ration_animal_groups WHERE farm_id = $1 ORDER BY id").bind(farm.get()).fetch_all(db).await?;
+    let groups: Vec<Option<AnimalGroup>> =
+        rows.iter().map(group_from_row).collect::<Result<_, _>>()?;
+    Ok(groups.into_iter().flatten().collect())
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 backend_tests!(
     roles_decide_who_may_do_what_and_every_change_is_audited,
     formulations_are_saved_reported_and_repriced,
+    animal_groups_carry_their_requirements_and_formulations_compare_side_by_side,
 );
 
 async fn farm(app: &TestApp, owner: &TestUser) -> String {
@@ -315,4 +316,140 @@ async fn formulations_are_saved_reported_and_repriced(backend: Backend) {
         again["result"], saved["result"],
         "a saved formulation keeps the answer it got"
     );
+}
+
+async fn animal_groups_carry_their_requirements_and_formulations_compare_side_by_side(
+    backend: Backend,
+) {
+    let app = TestApp::builder(backend).app(Ration).spawn().await;
+    let owner = app.user("dairy_choi").await;
+    let farm = farm(&app, &owner).await;
+    let cow = json!({ "species": "dairy", "body_weight_kg": 650, "milk_kg": 35, "milk_fat_pct": 3.5, "milk_protein_pct": 3.0, "week_of_lactation": 20 });
+    let group = app
+        .post(
+            &format!("/api/v1/ration/farms/{farm}/animals"),
+            Some(&owner),
+        )
+        .json(&json!({ "name": "착유우 1군", "head_count": 40, "animal": cow }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(group.status(), StatusCode::CREATED);
+    let group: Value = group.json().await.unwrap();
+    let total = group["requirements"]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "NEL total")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    assert!((30.0..36.0).contains(&total), "{total}");
+    assert!(group["requirements"]["intake_kg_dm"].as_f64().unwrap() > 20.0);
+    let listed: Value = app
+        .get(
+            &format!("/api/v1/ration/farms/{farm}/animals"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["name"], "착유우 1군");
+
+    let giant = json!({ "name": "x", "head_count": 0, "animal": { "species": "swine", "body_weight_kg": 400 } });
+    let refused: Value = app
+        .post(
+            &format!("/api/v1/ration/farms/{farm}/animals"),
+            Some(&owner),
+        )
+        .json(&giant)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fields: Vec<&str> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["head_count", "animal.body_weight_kg"]);
+
+    let pig: Value = app
+        .post("/api/v1/ration/requirements", Some(&owner))
+        .json(&json!({ "species": "swine", "body_weight_kg": 30 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pig["requirements"][0]["name"], "Lys");
+    assert!((pig["requirements"][0]["value"].as_f64().unwrap() - 1.08).abs() < 1e-12);
+
+    add_feed(&app, &owner, &farm, "corn", 8.5, 350.0).await;
+    add_feed(&app, &owner, &farm, "sbm", 46.5, 700.0).await;
+    let mut ids = Vec::new();
+    for cp in [14.0, 18.0] {
+        let request = json!({ "name": format!("CP {cp}"), "basis": "as_fed", "feeds": ["corn", "sbm"],
+            "constraints": [ { "kind": "nutrient", "nutrient": "CP", "min": cp } ] });
+        let saved: Value = app
+            .post(
+                &format!("/api/v1/ration/farms/{farm}/formulations"),
+                Some(&owner),
+            )
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(saved["id"].as_str().unwrap().to_owned());
+    }
+    let compared: Value = app
+        .get(
+            &format!(
+                "/api/v1/ration/farms/{farm}/formulations/compare?ids={}",
+                ids.join(",")
+            ),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let costs: Vec<f64> = compared["formulations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cost_per_kg"].as_f64().unwrap())
+        .collect();
+    assert!(costs[0] < costs[1], "more protein costs more");
+    let sbm = compared["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "sbm")
+        .unwrap();
+    assert!(sbm["values"][0].as_f64().unwrap() < sbm["values"][1].as_f64().unwrap());
+    let one = app
+        .get(
+            &format!(
+                "/api/v1/ration/farms/{farm}/formulations/compare?ids={}",
+                ids[0]
+            ),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.status(), StatusCode::BAD_REQUEST);
 }

@@ -1,0 +1,307 @@
+//! An animal (or a group of alike animals) described for the requirement models, and the
+//! requirements they give.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{beef, dairy, poultry, swine};
+use crate::engine::units::{Kg, McalPerKgDm, Percent};
+
+/// What the requirement models need to know about an animal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "species", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Animal {
+    Dairy {
+        body_weight_kg: f64,
+        milk_kg: f64,
+        milk_fat_pct: f64,
+        milk_protein_pct: f64,
+        #[serde(default)]
+        milk_lactose_pct: Option<f64>,
+        week_of_lactation: f64,
+        #[serde(default)]
+        days_pregnant: Option<f64>,
+    },
+    Beef {
+        body_weight_kg: f64,
+        daily_gain_kg: f64,
+        /// Shrunk weight at which the animal will be finished.
+        final_shrunk_weight_kg: f64,
+        /// Diet NEm (Mcal/kg DM) for the intake prediction; default 1.8.
+        #[serde(default)]
+        diet_nem_mcal: Option<f64>,
+    },
+    Swine {
+        body_weight_kg: f64,
+    },
+    Broiler {
+        age_days: u32,
+    },
+}
+
+/// One requirement, with where it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Requirement {
+    pub name: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Requirements {
+    pub species: &'static str,
+    pub requirements: Vec<Requirement>,
+    /// Predicted dry-matter intake, kg/day, where a model exists.
+    pub intake_kg_dm: Option<f64>,
+}
+
+/// Why an animal description cannot be used, and which field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct AnimalError {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+fn within(field: &'static str, value: f64, low: f64, high: f64) -> Result<(), AnimalError> {
+    if value.is_finite() && value >= low && value <= high {
+        Ok(())
+    } else {
+        Err(AnimalError {
+            field,
+            message: "is outside the range the models cover",
+        })
+    }
+}
+
+impl Animal {
+    /// Checks every number against the range its model was fitted for.
+    pub fn validate(&self) -> Result<(), AnimalError> {
+        match self {
+            Self::Dairy {
+                body_weight_kg,
+                milk_kg,
+                milk_fat_pct,
+                milk_protein_pct,
+                milk_lactose_pct,
+                week_of_lactation,
+                days_pregnant,
+            } => {
+                within("body_weight_kg", *body_weight_kg, 300.0, 1000.0)?;
+                within("milk_kg", *milk_kg, 0.0, 80.0)?;
+                within("milk_fat_pct", *milk_fat_pct, 1.5, 7.0)?;
+                within("milk_protein_pct", *milk_protein_pct, 2.0, 5.0)?;
+                within(
+                    "milk_lactose_pct",
+                    milk_lactose_pct.unwrap_or(4.85),
+                    3.5,
+                    6.0,
+                )?;
+                within("week_of_lactation", *week_of_lactation, 0.0, 60.0)?;
+                within("days_pregnant", days_pregnant.unwrap_or(0.0), 0.0, 290.0)
+            }
+            Self::Beef {
+                body_weight_kg,
+                daily_gain_kg,
+                final_shrunk_weight_kg,
+                diet_nem_mcal,
+            } => {
+                within("body_weight_kg", *body_weight_kg, 100.0, 900.0)?;
+                within("daily_gain_kg", *daily_gain_kg, 0.0, 2.5)?;
+                within(
+                    "final_shrunk_weight_kg",
+                    *final_shrunk_weight_kg,
+                    300.0,
+                    900.0,
+                )?;
+                within("diet_nem_mcal", diet_nem_mcal.unwrap_or(1.8), 1.0, 2.5)
+            }
+            Self::Swine { body_weight_kg } => within("body_weight_kg", *body_weight_kg, 5.0, 135.0),
+            Self::Broiler { age_days } => within("age_days", f64::from(*age_days), 0.0, 42.0),
+        }
+    }
+
+    /// The requirements for this animal (call [`Animal::validate`] first).
+    pub fn requirements(&self) -> Requirements {
+        const NRC_DAIRY: &str = "NRC 2001";
+        const NRC_BEEF: &str = "NRC 2000 / NASEM 2016";
+        match self {
+            Self::Dairy {
+                body_weight_kg,
+                milk_kg,
+                milk_fat_pct,
+                milk_protein_pct,
+                milk_lactose_pct,
+                week_of_lactation,
+                days_pregnant,
+            } => {
+                let bw = Kg(*body_weight_kg);
+                let milk = dairy::Milk {
+                    yield_kg: Kg(*milk_kg),
+                    fat: Percent(*milk_fat_pct),
+                    protein: Percent(*milk_protein_pct),
+                    lactose: Percent(milk_lactose_pct.unwrap_or(4.85)),
+                };
+                let maintenance = dairy::maintenance(bw).0;
+                let lactation = dairy::lactation(&milk).0;
+                let pregnancy = dairy::pregnancy(days_pregnant.unwrap_or(0.0), Kg(45.0)).0;
+                Requirements {
+                    species: "dairy",
+                    requirements: vec![
+                        Requirement {
+                            name: "NEL maintenance",
+                            value: maintenance,
+                            unit: "Mcal/d",
+                            source: NRC_DAIRY,
+                        },
+                        Requirement {
+                            name: "NEL lactation",
+                            value: lactation,
+                            unit: "Mcal/d",
+                            source: NRC_DAIRY,
+                        },
+                        Requirement {
+                            name: "NEL pregnancy",
+                            value: pregnancy,
+                            unit: "Mcal/d",
+                            source: NRC_DAIRY,
+                        },
+                        Requirement {
+                            name: "NEL total",
+                            value: maintenance + lactation + pregnancy,
+                            unit: "Mcal/d",
+                            source: NRC_DAIRY,
+                        },
+                    ],
+                    intake_kg_dm: Some(dairy::dry_matter_intake(bw, &milk, *week_of_lactation).0),
+                }
+            }
+            Self::Beef {
+                body_weight_kg,
+                daily_gain_kg,
+                final_shrunk_weight_kg,
+                diet_nem_mcal,
+            } => {
+                let bw = Kg(*body_weight_kg);
+                Requirements {
+                    species: "beef",
+                    requirements: vec![
+                        Requirement {
+                            name: "NEm",
+                            value: beef::maintenance(bw).0,
+                            unit: "Mcal/d",
+                            source: NRC_BEEF,
+                        },
+                        Requirement {
+                            name: "NEg",
+                            value: beef::gain(bw, Kg(*daily_gain_kg), Kg(*final_shrunk_weight_kg))
+                                .0,
+                            unit: "Mcal/d",
+                            source: NRC_BEEF,
+                        },
+                    ],
+                    intake_kg_dm: Some(
+                        beef::dry_matter_intake(bw, McalPerKgDm(diet_nem_mcal.unwrap_or(1.8))).0,
+                    ),
+                }
+            }
+            Self::Swine { body_weight_kg } => Requirements {
+                species: "swine",
+                requirements: swine::amino_acids(Kg(*body_weight_kg))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, pct)| Requirement {
+                        name,
+                        value: pct.0,
+                        unit: "% SID, as fed",
+                        source: "NRC 2012 (lysine); typical ratios (others)",
+                    })
+                    .collect(),
+                intake_kg_dm: None,
+            },
+            Self::Broiler { age_days } => Requirements {
+                species: "broiler",
+                requirements: poultry::phase(*age_days)
+                    .map(|p| {
+                        let source = "typical breeder-guide values (set your breeder's)";
+                        vec![
+                            Requirement {
+                                name: "ME",
+                                value: p.metabolizable_energy.0,
+                                unit: "kcal/kg",
+                                source,
+                            },
+                            Requirement {
+                                name: "CP",
+                                value: p.crude_protein.0,
+                                unit: "%",
+                                source,
+                            },
+                            Requirement {
+                                name: "digestible Lys",
+                                value: p.digestible_lysine.0,
+                                unit: "%",
+                                source,
+                            },
+                            Requirement {
+                                name: "Ca",
+                                value: p.calcium.0,
+                                unit: "%",
+                                source,
+                            },
+                            Requirement {
+                                name: "available P",
+                                value: p.available_phosphorus.0,
+                                unit: "%",
+                                source,
+                            },
+                        ]
+                    })
+                    .unwrap_or_default(),
+                intake_kg_dm: None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cow_description_becomes_requirements_and_bad_ones_name_the_field() {
+        let cow = Animal::Dairy {
+            body_weight_kg: 650.0,
+            milk_kg: 35.0,
+            milk_fat_pct: 3.5,
+            milk_protein_pct: 3.0,
+            milk_lactose_pct: None,
+            week_of_lactation: 20.0,
+            days_pregnant: Some(100.0),
+        };
+        assert!(cow.validate().is_ok());
+        let r = cow.requirements();
+        let total = r
+            .requirements
+            .iter()
+            .find(|q| q.name == "NEL total")
+            .map(|q| q.value)
+            .unwrap_or_default();
+        assert!(
+            (total
+                - (dairy::maintenance(Kg(650.0)).0
+                    + 35.0 * (0.0929 * 3.5 + 0.0547 * 3.0 + 0.0395 * 4.85)))
+                .abs()
+                < 1e-9
+        );
+        assert!(r.intake_kg_dm.is_some_and(|d| d > 20.0));
+        let heavy = Animal::Swine {
+            body_weight_kg: 400.0,
+        };
+        assert_eq!(
+            heavy.validate().err().map(|e| e.field),
+            Some("body_weight_kg")
+        );
+    }
+}
