@@ -4,6 +4,7 @@
 //! programming, sensitivity and infeasibility diagnosis — with no I/O, used by the CLI
 //! (`maru ration solve`) and by this app's routes under `/api/v1/ration`.
 
+mod demo;
 pub mod engine;
 mod events;
 mod http;
@@ -12,9 +13,10 @@ mod service;
 mod store;
 
 use async_trait::async_trait;
+use platform::accounts::UserId;
 use platform::bus::Subscriptions;
 use platform::db::Migration;
-use platform::{ApiRouter, App, AppContext};
+use platform::{ApiRouter, App, AppContext, Result};
 
 /// The ration app, as the server mounts it.
 pub struct Ration;
@@ -43,5 +45,17 @@ impl App for Ration {
             &[events::FEED_PRICE_CHANGED],
             events::Reprice,
         );
+    }
+
+    async fn export(&self, ctx: &AppContext, user: UserId) -> Result<serde_json::Value> {
+        service::export(ctx, user).await
+    }
+
+    async fn forget(&self, ctx: &AppContext, user: UserId) -> Result<()> {
+        service::forget(ctx, user).await
+    }
+
+    async fn demo(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        demo::load(ctx).await
     }
 }

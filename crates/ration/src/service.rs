@@ -509,3 +509,25 @@ pub async fn compare(
         nutrients,
     })
 }
+
+/// A user's part of the data export: their farms, and on each the formulations they saved.
+pub async fn export(ctx: &AppContext, user: UserId) -> Result<serde_json::Value> {
+    let mut farms = Vec::new();
+    for farm in store::farms_of(ctx.db.reader(), user).await? {
+        let formulations: Vec<_> = store::formulations(ctx.db.reader(), farm.id)
+            .await?
+            .into_iter()
+            .filter(|f| f.created_by == user)
+            .collect();
+        farms.push(json!({ "farm": farm, "formulations": formulations }));
+    }
+    Ok(json!({ "farms": farms }))
+}
+
+/// Forgets a purged account: its memberships go, and farms nobody else belongs to go with them.
+pub async fn forget(ctx: &AppContext, user: UserId) -> Result<()> {
+    let mut tx = ctx.db.begin().await?;
+    store::forget_member(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -405,3 +405,13 @@ pub async fn groups<'e, E: Executor<'e, Database = Any>>(
         rows.iter().map(group_from_row).collect::<Result<_, _>>()?;
     Ok(groups.into_iter().flatten().collect())
 }
+
+/// Removes a user from every farm and deletes the farms left without members.
+pub async fn forget_member(tx: &mut Tx, user: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM ration_members WHERE user_id = $1")
+        .bind(user.get())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM ration_farms WHERE NOT EXISTS (SELECT 1 FROM ration_members m WHERE m.farm_id = ration_farms.id)").execute(&mut **tx).await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
+use platform::time::{ManualClock, Timestamp};
 use ration::Ration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -11,6 +12,7 @@ backend_tests!(
     roles_decide_who_may_do_what_and_every_change_is_audited,
     formulations_are_saved_reported_and_repriced,
     animal_groups_carry_their_requirements_and_formulations_compare_side_by_side,
+    farms_are_in_the_export_and_go_with_a_purged_account,
 );
 
 async fn farm(app: &TestApp, owner: &TestUser) -> String {
@@ -452,4 +454,57 @@ async fn animal_groups_carry_their_requirements_and_formulations_compare_side_by
         .await
         .unwrap();
     assert_eq!(one.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn farms_are_in_the_export_and_go_with_a_purged_account(backend: Backend) {
+    let clock = ManualClock::starting_at(Timestamp::from_micros(chrono_free_now()));
+    let app = TestApp::builder(backend)
+        .app(Ration)
+        .clock(clock.clock())
+        .spawn()
+        .await;
+    let owner = app.user("leaving_farmer").await;
+    let farm = farm(&app, &owner).await;
+    let export: Value = app
+        .get("/api/v1/users/me/export", Some(&owner))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        export["apps"]["ration"]["farms"][0]["farm"]["id"],
+        farm.as_str()
+    );
+
+    app.request(Method::DELETE, "/api/v1/users/me", Some(&owner))
+        .send()
+        .await
+        .unwrap();
+    clock.advance(std::time::Duration::from_secs(31 * 24 * 3600));
+    assert_eq!(
+        platform::accounts::service::purge_deleted(&app.ctx)
+            .await
+            .unwrap(),
+        1
+    );
+    let farms: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) FROM ration_farms")
+            .fetch_one(app.ctx.db.reader())
+            .await
+            .unwrap(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        farms, 0,
+        "a farm nobody else belonged to goes with its owner"
+    );
+}
+
+fn chrono_free_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }

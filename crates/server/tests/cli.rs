@@ -76,7 +76,11 @@ fn migrate_and_demo_prepare_a_data_dir() {
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    assert!(String::from_utf8_lossy(&demo.stdout).contains("demo accounts"));
+    let printed = String::from_utf8_lossy(&demo.stdout);
+    assert!(
+        printed.contains("demo accounts") && printed.contains("demo data loaded: ration"),
+        "{printed}"
+    );
     assert!(dir.path().join("maru.db").exists());
     let again = maru(&["demo"], dir.path());
     assert!(

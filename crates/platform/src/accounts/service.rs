@@ -176,6 +176,14 @@ pub async fn find_user(ctx: &AppContext, id: UserId) -> Result<Option<User>> {
         .map_err(|e| Error::internal(anyhow::anyhow!("loading account {id}: {e}")))
 }
 
+/// The live account with this username (apps resolve mentions and names with it).
+pub async fn find_by_username(ctx: &AppContext, username: &str) -> Result<Option<User>> {
+    match store::find_credentials(ctx.db.reader(), &username.to_lowercase()).await? {
+        Some((id, ..)) => find_user(ctx, id).await,
+        None => Ok(None),
+    }
+}
+
 async fn forget_cached(ctx: &AppContext, id: UserId) {
     ctx.auth.users.invalidate(&id).await;
 }
