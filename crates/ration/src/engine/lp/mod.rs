@@ -8,6 +8,7 @@
 //! and a dense tableau keeps every sensitivity figure one row away.
 
 mod dense;
+mod sensitivity;
 mod simplex;
 
 pub use simplex::solve;

@@ -19,7 +19,7 @@
 )]
 
 use super::dense::invert;
-use super::{FEASIBILITY, Lp, OPTIMALITY, PIVOT, Position, Solution, Status};
+use super::{FEASIBILITY, Lp, OPTIMALITY, PIVOT, Solution, Status};
 
 const ARTIFICIAL: f64 = 1e9;
 /// Pivots without progress before switching to Bland's rule.
@@ -27,29 +27,29 @@ const STALL_LIMIT: usize = 30;
 const REFACTOR_EVERY: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum At {
+pub(super) enum At {
     Basic,
     Lower,
     Upper,
 }
 
-struct Tableau {
-    m: usize,
-    width: usize,
+pub(super) struct Tableau {
+    pub(super) m: usize,
+    pub(super) width: usize,
     /// Scaled `[A | −I]`, row-major `m × width`, kept to refactor from.
-    original: Vec<f64>,
-    t: Vec<f64>,
-    d: Vec<f64>,
-    cost: Vec<f64>,
-    lower: Vec<f64>,
-    upper: Vec<f64>,
-    artificial_lower: Vec<bool>,
-    artificial_upper: Vec<bool>,
-    basis: Vec<usize>,
-    at: Vec<At>,
-    value: Vec<f64>,
+    pub(super) original: Vec<f64>,
+    pub(super) t: Vec<f64>,
+    pub(super) d: Vec<f64>,
+    pub(super) cost: Vec<f64>,
+    pub(super) lower: Vec<f64>,
+    pub(super) upper: Vec<f64>,
+    pub(super) artificial_lower: Vec<bool>,
+    pub(super) artificial_upper: Vec<bool>,
+    pub(super) basis: Vec<usize>,
+    pub(super) at: Vec<At>,
+    pub(super) value: Vec<f64>,
     /// The pivot row's nonzeros, reused from pivot to pivot.
-    nonzero: Vec<(usize, f64)>,
+    pub(super) nonzero: Vec<(usize, f64)>,
 }
 
 /// Solves `lp`. Never panics on any input; non-finite data is reported as infeasible.
@@ -499,93 +499,6 @@ impl Tableau {
         }
         self.basis[r] = q;
         self.at[q] = At::Basic;
-    }
-
-    fn solution(
-        &self,
-        lp: &Lp,
-        status: Status,
-        iterations: usize,
-        row_scale: &[f64],
-        col_scale: &[f64],
-    ) -> Solution {
-        let n = lp.columns();
-        let m = self.m;
-        let w = self.width;
-        let x: Vec<f64> = (0..n).map(|j| self.value[j] * col_scale[j]).collect();
-        let row_activity: Vec<f64> = lp
-            .rows
-            .iter()
-            .map(|row| {
-                row.coefs
-                    .iter()
-                    .map(|&(j, a)| a * x.get(j).copied().unwrap_or(0.0))
-                    .sum()
-            })
-            .collect();
-        let position = |j: usize| match self.at[j] {
-            At::Basic => Position::Basic,
-            _ if self.lower[j] == self.upper[j] => Position::Fixed,
-            At::Lower => Position::AtLower,
-            At::Upper => Position::AtUpper,
-        };
-        let row_dual: Vec<f64> = (0..m)
-            .map(|i| {
-                if self.at[n + i] == At::Basic {
-                    0.0
-                } else {
-                    self.d[n + i] * row_scale[i]
-                }
-            })
-            .collect();
-        let reduced_cost: Vec<f64> = (0..n)
-            .map(|j| {
-                if self.at[j] == At::Basic {
-                    0.0
-                } else {
-                    self.d[j] / col_scale[j]
-                }
-            })
-            .collect();
-        let mut cost_range = vec![None; n];
-        for (r, &k) in self.basis.iter().enumerate() {
-            if k >= n {
-                continue;
-            }
-            let row = &self.t[r * w..(r + 1) * w];
-            let (mut low, mut high) = (f64::NEG_INFINITY, f64::INFINITY);
-            for j in 0..w {
-                let alpha = row[j];
-                if self.at[j] == At::Basic || self.lower[j] == self.upper[j] || alpha.abs() < PIVOT
-                {
-                    continue;
-                }
-                let limit = self.d[j] / alpha;
-                let caps_above = (self.at[j] == At::Lower) == (alpha > 0.0);
-                if caps_above {
-                    high = high.min(limit);
-                } else {
-                    low = low.max(limit);
-                }
-            }
-            let scaled_cost = self.cost[k];
-            cost_range[k] = Some((
-                (scaled_cost + low.min(0.0)) / col_scale[k],
-                (scaled_cost + high.max(0.0)) / col_scale[k],
-            ));
-        }
-        Solution {
-            status,
-            objective: lp.cost.iter().zip(&x).map(|(c, v)| c * v).sum(),
-            x,
-            row_activity,
-            row_dual,
-            reduced_cost,
-            col_position: (0..n).map(position).collect(),
-            row_position: (n..n + m).map(position).collect(),
-            cost_range,
-            iterations,
-        }
     }
 }
 
