@@ -63,8 +63,7 @@ impl Tableau {
             }
             let row = &self.t[r * w..(r + 1) * w];
             let (mut low, mut high) = (f64::NEG_INFINITY, f64::INFINITY);
-            for j in 0..w {
-                let alpha = row[j];
+            for (j, &alpha) in row.iter().enumerate() {
                 if self.at[j] == At::Basic || self.lower[j] == self.upper[j] || alpha.abs() < PIVOT
                 {
                     continue;
