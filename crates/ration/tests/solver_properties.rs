@@ -182,6 +182,7 @@ proptest! {
         for dropped in &members {
             prop_assert_eq!(only(&|c| members.contains(&c) && c != *dropped), "optimal");
         }
+        prop_assert!(f.infeasibility.as_ref().unwrap().complete, "small problems finish within the budget");
         for conflict in &f.infeasibility.as_ref().unwrap().conflicting {
             prop_assert!(!conflict.relax.is_empty(), "every member can be loosened");
         }
@@ -200,4 +201,50 @@ fn a_degenerate_problem_with_many_optima_gets_the_optimal_cost() {
     let f = formulate(&parse(text).unwrap()[0]);
     assert_eq!(f.status, "optimal");
     assert!((f.objective.unwrap() - 300.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_large_infeasible_problem_is_diagnosed_within_its_budget() {
+    let n: u32 = 120;
+    let ingredients: Vec<Ingredient> = (0..n)
+        .map(|j| Ingredient {
+            id: format!("f{j}"),
+            name: None,
+            dm: 90.0,
+            cost: 100.0 + f64::from(j),
+            nutrient_basis: Basis::AsFed,
+            nutrients: (0..n)
+                .map(|k| (format!("n{k}"), f64::from((j * 7 + k * 13) % 50)))
+                .collect(),
+        })
+        .collect();
+    let mut constraints = vec![Constraint::Total { value: 1.0 }];
+    constraints.extend((0..n).map(|k| Constraint::Nutrient {
+        nutrient: format!("n{k}"),
+        min: Some(10.0 + f64::from(k % 7)),
+        max: Some(40.0),
+    }));
+    constraints.push(Constraint::Nutrient {
+        nutrient: "n0".into(),
+        min: Some(60.0),
+        max: None,
+    });
+    let problem = Problem {
+        id: "big".into(),
+        basis: Basis::AsFed,
+        ingredients,
+        constraints,
+        batch_kg: None,
+        intake_kg_dm: None,
+        table: std::sync::OnceLock::default(),
+    };
+    let started = std::time::Instant::now();
+    let f = formulate(&problem);
+    assert_eq!(f.status, "infeasible");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!f.infeasibility.unwrap().conflicting.is_empty());
 }

@@ -1,18 +1,31 @@
 //! Why a problem has no solution: an irreducible infeasible subset, and how far each member
 //! must move.
 
+use std::time::{Duration, Instant};
+
 use super::model::{Model, Relaxation};
 use super::{Conflict, Diagnosis, Loosening, Side};
 use crate::engine::problem::Constraint;
 
+/// How long a diagnosis may take. Each step solves the programme again, so a large infeasible
+/// problem could otherwise hold a core for minutes; past the budget the answer says it is not
+/// complete.
+const BUDGET: Duration = Duration::from_secs(2);
+
 /// Finds an irreducible infeasible subset by deletion, then how far each member must move.
 pub(super) fn diagnose(model: &Model<'_>) -> Diagnosis {
+    let deadline = Instant::now() + BUDGET;
     let problem = model.problem;
     let count = problem.constraints.len();
     let mut enabled = vec![true; count];
+    let mut complete = true;
     for c in 0..count {
         if matches!(problem.constraints[c], Constraint::Total { .. }) {
             continue;
+        }
+        if Instant::now() > deadline {
+            complete = false;
+            break;
         }
         enabled[c] = false;
         if model.feasible(&enabled, None) {
@@ -31,6 +44,9 @@ pub(super) fn diagnose(model: &Model<'_>) -> Diagnosis {
                 .into_iter()
                 .filter_map(|(side, limit)| {
                     let limit = limit?;
+                    if Instant::now() > deadline {
+                        return None;
+                    }
                     let by = smallest_relaxation(model, &enabled, c, side, limit)?;
                     Some(Loosening {
                         side,
@@ -53,7 +69,10 @@ pub(super) fn diagnose(model: &Model<'_>) -> Diagnosis {
             }
         })
         .collect();
-    Diagnosis { conflicting }
+    Diagnosis {
+        conflicting,
+        complete: complete && Instant::now() <= deadline,
+    }
 }
 
 /// The least loosening of one limit that makes the subset feasible, by doubling then bisection;

@@ -118,6 +118,10 @@ pub struct Diagnosis {
     /// An irreducible infeasible subset: these constraints (with the total) cannot all hold,
     /// and dropping any one of them leaves the rest satisfiable.
     pub conflicting: Vec<Conflict>,
+    /// False when the search ran out of its time budget: the constraints listed still cannot
+    /// all hold, but some of them may not be needed for the conflict, and loosening amounts
+    /// may be missing.
+    pub complete: bool,
 }
 
 /// Everything a solve tells.
