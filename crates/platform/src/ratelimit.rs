@@ -237,5 +237,5 @@ where
     }
 }
 
-/// How long idle callers are remembered before [`RateLimits::shrink`] may drop them.
+/// How often the server calls [`RateLimits::shrink`] to forget callers whose allowance is full again.
 pub const SHRINK_EVERY: Duration = Duration::from_secs(60);
