@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::engine::formulate;
 use crate::engine::problem::Problem;
-use crate::model::{FarmId, FarmRole};
+use crate::model::{FarmId, FarmRole, FeedId};
 use crate::store;
 
 pub const FEED_PRICE_CHANGED: &str = "ration.feed_price_changed";
@@ -30,17 +30,29 @@ impl Subscriber for Reprice {
         #[derive(Deserialize)]
         struct Changed {
             farm_id: FarmId,
+            feed_id: FeedId,
         }
         let changed: Changed = event.parse()?;
         let farm = changed.farm_id;
         let feeds = store::feeds(&mut **tx, farm).await?;
+        let Some(code) = feeds
+            .iter()
+            .find(|f| f.id == changed.feed_id)
+            .map(|f| f.code.clone())
+        else {
+            return Ok(());
+        };
         let saved = store::formulations(&mut **tx, farm).await?;
         let members = store::members(&mut **tx, farm).await?;
+        // Only recipes that could use the repriced feed can change.
         for formulation in saved.iter().filter(|f| f.status == "optimal") {
             let Ok(mut problem) = serde_json::from_value::<Problem>(formulation.problem.clone())
             else {
                 continue;
             };
+            if !problem.ingredients.iter().any(|i| i.id == code) {
+                continue;
+            }
             for ingredient in &mut problem.ingredients {
                 if let Some(feed) = feeds.iter().find(|f| f.code == ingredient.id) {
                     ingredient.cost = feed.price;

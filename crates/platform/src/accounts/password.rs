@@ -1,7 +1,7 @@
 //! Password hashing (Argon2id) and the common-password list.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -13,8 +13,9 @@ use crate::config::Argon2Config;
 pub struct PasswordHashing {
     params: Params,
     /// A hash of a random password, verified against when the account does not exist so that
-    /// "no such user" and "wrong password" take the same time.
-    dummy_hash: String,
+    /// "no such user" and "wrong password" take the same time. Made on first need, not at
+    /// start, where it would cost a full Argon2 run.
+    dummy_hash: Arc<OnceLock<String>>,
 }
 
 impl PasswordHashing {
@@ -26,12 +27,10 @@ impl PasswordHashing {
             None,
         )
         .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        let mut this = Self {
+        Ok(Self {
             params,
-            dummy_hash: String::new(),
-        };
-        this.dummy_hash = this.hash(&super::tokens::random_token(16))?;
-        Ok(this)
+            dummy_hash: Arc::default(),
+        })
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -48,7 +47,15 @@ impl PasswordHashing {
 
     /// Checks `password` against `phc`; with `None`, spends the same time and answers false.
     pub fn verify(&self, password: &str, phc: Option<&str>) -> bool {
-        let target = phc.unwrap_or(&self.dummy_hash);
+        let dummy = || {
+            self.dummy_hash
+                .get_or_init(|| {
+                    self.hash(&super::tokens::random_token(16))
+                        .unwrap_or_default()
+                })
+                .as_str()
+        };
+        let target = phc.unwrap_or_else(dummy);
         let Ok(parsed) = argon2::password_hash::phc::PasswordHash::new(target) else {
             return false;
         };

@@ -124,8 +124,6 @@ impl Animal {
 
     /// The requirements for this animal (call [`Animal::validate`] first).
     pub fn requirements(&self) -> Requirements {
-        const NRC_DAIRY: &str = "NRC 2001";
-        const NRC_BEEF: &str = "NRC 2000 / NASEM 2016";
         match self {
             Self::Dairy {
                 body_weight_kg,
@@ -146,34 +144,18 @@ impl Animal {
                 let maintenance = dairy::maintenance(bw).0;
                 let lactation = dairy::lactation(&milk).0;
                 let pregnancy = dairy::pregnancy(days_pregnant.unwrap_or(0.0), Kg(45.0)).0;
+                let total = maintenance + lactation + pregnancy;
                 Requirements {
                     species: "dairy",
-                    requirements: vec![
-                        Requirement {
-                            name: "NEL maintenance",
-                            value: maintenance,
-                            unit: "Mcal/d",
-                            source: NRC_DAIRY,
-                        },
-                        Requirement {
-                            name: "NEL lactation",
-                            value: lactation,
-                            unit: "Mcal/d",
-                            source: NRC_DAIRY,
-                        },
-                        Requirement {
-                            name: "NEL pregnancy",
-                            value: pregnancy,
-                            unit: "Mcal/d",
-                            source: NRC_DAIRY,
-                        },
-                        Requirement {
-                            name: "NEL total",
-                            value: maintenance + lactation + pregnancy,
-                            unit: "Mcal/d",
-                            source: NRC_DAIRY,
-                        },
-                    ],
+                    requirements: lines(
+                        "NRC 2001",
+                        &[
+                            ("NEL maintenance", maintenance, "Mcal/d"),
+                            ("NEL lactation", lactation, "Mcal/d"),
+                            ("NEL pregnancy", pregnancy, "Mcal/d"),
+                            ("NEL total", total, "Mcal/d"),
+                        ],
+                    ),
                     intake_kg_dm: Some(dairy::dry_matter_intake(bw, &milk, *week_of_lactation).0),
                 }
             }
@@ -184,85 +166,66 @@ impl Animal {
                 diet_nem_mcal,
             } => {
                 let bw = Kg(*body_weight_kg);
+                let gain = beef::gain(bw, Kg(*daily_gain_kg), Kg(*final_shrunk_weight_kg)).0;
                 Requirements {
                     species: "beef",
-                    requirements: vec![
-                        Requirement {
-                            name: "NEm",
-                            value: beef::maintenance(bw).0,
-                            unit: "Mcal/d",
-                            source: NRC_BEEF,
-                        },
-                        Requirement {
-                            name: "NEg",
-                            value: beef::gain(bw, Kg(*daily_gain_kg), Kg(*final_shrunk_weight_kg))
-                                .0,
-                            unit: "Mcal/d",
-                            source: NRC_BEEF,
-                        },
-                    ],
+                    requirements: lines(
+                        "NRC 2000 / NASEM 2016",
+                        &[
+                            ("NEm", beef::maintenance(bw).0, "Mcal/d"),
+                            ("NEg", gain, "Mcal/d"),
+                        ],
+                    ),
                     intake_kg_dm: Some(
                         beef::dry_matter_intake(bw, McalPerKgDm(diet_nem_mcal.unwrap_or(1.8))).0,
                     ),
                 }
             }
-            Self::Swine { body_weight_kg } => Requirements {
-                species: "swine",
-                requirements: swine::amino_acids(Kg(*body_weight_kg))
+            Self::Swine { body_weight_kg } => {
+                let amino_acids: Vec<_> = swine::amino_acids(Kg(*body_weight_kg))
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|(name, pct)| Requirement {
-                        name,
-                        value: pct.0,
-                        unit: "% SID, as fed",
-                        source: "NRC 2012 (lysine); typical ratios (others)",
-                    })
-                    .collect(),
-                intake_kg_dm: None,
-            },
+                    .map(|(name, pct)| (name, pct.0, "% SID, as fed"))
+                    .collect();
+                Requirements {
+                    species: "swine",
+                    requirements: lines("NRC 2012 (lysine); typical ratios (others)", &amino_acids),
+                    intake_kg_dm: None,
+                }
+            }
             Self::Broiler { age_days } => Requirements {
                 species: "broiler",
                 requirements: poultry::phase(*age_days)
                     .map(|p| {
-                        let source = "typical breeder-guide values (set your breeder's)";
-                        vec![
-                            Requirement {
-                                name: "ME",
-                                value: p.metabolizable_energy.0,
-                                unit: "kcal/kg",
-                                source,
-                            },
-                            Requirement {
-                                name: "CP",
-                                value: p.crude_protein.0,
-                                unit: "%",
-                                source,
-                            },
-                            Requirement {
-                                name: "digestible Lys",
-                                value: p.digestible_lysine.0,
-                                unit: "%",
-                                source,
-                            },
-                            Requirement {
-                                name: "Ca",
-                                value: p.calcium.0,
-                                unit: "%",
-                                source,
-                            },
-                            Requirement {
-                                name: "available P",
-                                value: p.available_phosphorus.0,
-                                unit: "%",
-                                source,
-                            },
-                        ]
+                        lines(
+                            "typical breeder-guide values (set your breeder's)",
+                            &[
+                                ("ME", p.metabolizable_energy.0, "kcal/kg"),
+                                ("CP", p.crude_protein.0, "%"),
+                                ("digestible Lys", p.digestible_lysine.0, "%"),
+                                ("Ca", p.calcium.0, "%"),
+                                ("available P", p.available_phosphorus.0, "%"),
+                            ],
+                        )
                     })
                     .unwrap_or_default(),
                 intake_kg_dm: None,
             },
         }
     }
+}
+
+/// Requirement lines from `(name, value, unit)`, all from one source.
+fn lines(source: &'static str, entries: &[(&'static str, f64, &'static str)]) -> Vec<Requirement> {
+    entries
+        .iter()
+        .map(|&(name, value, unit)| Requirement {
+            name,
+            value,
+            unit,
+            source,
+        })
+        .collect()
 }
 
 #[cfg(test)]
