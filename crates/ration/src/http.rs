@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::engine::formulate::Formulation;
+use crate::engine::library::{self, Library};
 use crate::engine::problem::{Basis, Problem};
 use crate::engine::requirements::{Animal, Requirements};
 use crate::engine::{formulate, parse_file, report};
@@ -36,6 +37,8 @@ pub fn router() -> ApiRouter {
         .routes(routes!(set_member, remove_member))
         .routes(routes!(audit_log))
         .routes(routes!(add_feed, list_feeds))
+        .routes(routes!(default_library))
+        .routes(routes!(add_library_feed))
         .routes(routes!(set_price))
         .routes(routes!(price_history))
         .routes(routes!(save_formulation, list_formulations))
@@ -254,6 +257,58 @@ async fn add_feed(
         price,
         updated_at: platform::time::Timestamp::from_micros(0),
     };
+    Ok((
+        StatusCode::CREATED,
+        Json(service::add_feed(&ctx, &user, farm, feed).await?),
+    ))
+}
+
+/// The default feed library shipped with maru: composition of common feeds, each value naming
+/// its published table, row and column (or the equation deriving it).
+#[utoipa::path(get, path = "/api/v1/ration/library", tag = "ration", security(("bearer" = [])),
+    responses((status = 200, body = Library)))]
+async fn default_library(_user: CurrentUser) -> Json<&'static Library> {
+    Json(library::library())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryFeedChoice {
+    /// Code of the feed in the default library.
+    feed: String,
+    /// Code on this farm; the library code when left out.
+    code: Option<String>,
+    /// Price per kg as fed.
+    price: f64,
+}
+
+/// Add a feed of the default library to the farm, with its published composition and the farm's
+/// price (nutritionists and owners).
+#[utoipa::path(post, path = "/api/v1/ration/farms/{farm}/feeds/from-library", tag = "ration", security(("bearer" = [])), request_body = LibraryFeedChoice, params(("farm" = String, Path)),
+    responses((status = 201, body = Feed), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)))]
+async fn add_library_feed(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(farm): Path<FarmId>,
+    Json(req): Json<LibraryFeedChoice>,
+) -> Result<(StatusCode, Json<Feed>)> {
+    let (source, code, price) = (
+        field(
+            "feed",
+            library::library()
+                .feed(&req.feed)
+                .ok_or("is not in the default library (GET /api/v1/ration/library)"),
+        ),
+        field(
+            "code",
+            model::feed_code(req.code.as_deref().unwrap_or(&req.feed)),
+        ),
+        field("price", model::price(req.price)),
+    )
+        .validate()?;
+    let mut ingredient = source.ingredient(price);
+    ingredient.id = code;
+    let feed = Feed::from_ingredient(ingredient);
     Ok((
         StatusCode::CREATED,
         Json(service::add_feed(&ctx, &user, farm, feed).await?),

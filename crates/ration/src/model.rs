@@ -116,6 +116,20 @@ pub struct Feed {
 }
 
 impl Feed {
+    /// A new feed from a formulation ingredient; the store gives it its id and time.
+    pub fn from_ingredient(ingredient: Ingredient) -> Self {
+        Self {
+            id: FeedId::from_raw(0),
+            name: ingredient.name.unwrap_or_else(|| ingredient.id.clone()),
+            code: ingredient.id,
+            dm: ingredient.dm,
+            nutrient_basis: ingredient.nutrient_basis,
+            nutrients: ingredient.nutrients,
+            price: ingredient.cost,
+            updated_at: Timestamp::from_micros(0),
+        }
+    }
+
     /// The feed as a formulation ingredient at its current price.
     pub fn ingredient(&self) -> Ingredient {
         Ingredient {

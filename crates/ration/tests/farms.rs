@@ -13,6 +13,7 @@ backend_tests!(
     formulations_are_saved_reported_and_repriced,
     animal_groups_carry_their_requirements_and_formulations_compare_side_by_side,
     farms_are_in_the_export_and_go_with_a_purged_account,
+    library_feeds_join_a_farm_with_their_published_values,
 );
 
 async fn farm(app: &TestApp, owner: &TestUser) -> String {
@@ -507,4 +508,78 @@ fn chrono_free_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as i64)
+}
+
+async fn library_feeds_join_a_farm_with_their_published_values(backend: Backend) {
+    let app = TestApp::builder(backend).app(Ration).spawn().await;
+    let owner = app.user("owner_park").await;
+    let farm = farm(&app, &owner).await;
+
+    let library: Value = app
+        .get("/api/v1/ration/library", Some(&owner))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(library["source"].as_str().unwrap().contains("NASEM (2021)"));
+    let corn = library["feeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "corn_grain")
+        .unwrap();
+    assert_eq!(corn["source_row"], "NRC16F44");
+    assert_eq!(library["nutrients"]["cp"]["column"], "Fd_CP");
+
+    let add = |body: Value| {
+        app.post(
+            &format!("/api/v1/ration/farms/{farm}/feeds/from-library"),
+            Some(&owner),
+        )
+        .json(&body)
+        .send()
+    };
+    let added = add(json!({ "feed": "corn_grain", "price": 420 }))
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let added: Value = added.json().await.unwrap();
+    assert_eq!(added["code"], "corn_grain");
+    assert_eq!(added["nutrient_basis"], "dm");
+    assert_eq!(added["nutrients"]["cp"], corn["nutrients"]["cp"]);
+    assert_eq!(added["dm"], corn["dm"]);
+
+    // A second copy needs its own code; unknown feeds and bad prices name the field.
+    let again = add(json!({ "feed": "corn_grain", "price": 400 }))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let renamed = add(json!({ "feed": "corn_grain", "code": "corn_2", "price": 400 }))
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::CREATED);
+    let unknown = add(json!({ "feed": "unobtainium", "price": -1 }))
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = unknown.json().await.unwrap();
+    let fields: Vec<_> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["feed", "price"]);
+
+    let feeds: Value = app
+        .get(&format!("/api/v1/ration/farms/{farm}/feeds"), Some(&owner))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(feeds.as_array().unwrap().len(), 2);
 }

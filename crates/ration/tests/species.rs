@@ -58,6 +58,9 @@ fn shadow_prices_match_finite_differences(p: &Problem, f: &Formulation) {
 /// keeps the recipe anywhere inside its cost range.
 fn sensitivity_matches_resolves(p: &Problem, f: &Formulation) {
     for r in &f.reduced_costs {
+        if r.entering_price_as_fed <= 0.0 {
+            continue; // would not enter even free: no lower price to try
+        }
         let j = p.ingredient_index(&r.ingredient).unwrap();
         let mut cheaper = p.clone();
         cheaper.ingredients[j].cost = r.entering_price_as_fed * 0.999;
@@ -246,4 +249,71 @@ fn unbounded_and_infeasible_files_are_reported_not_crashed() {
         close(relax.to, 10.0, 1e-6),
         "CP min must fall to what the only feed has"
     );
+}
+
+#[test]
+fn hanwoo_finisher_from_the_default_library_meets_its_nrc_requirements() {
+    use ration::engine::library::library;
+    use ration::engine::requirements::beef::diet_targets;
+    use ration::engine::units::{Kg, McalPerKgDm};
+
+    // A Hanwoo steer late in finishing, on the NRC equations (the Hanwoo standard is not
+    // modelled): its daily needs become concentrations at its predicted intake.
+    let t = diet_targets(Kg(550.0), Kg(0.9), Kg(700.0), McalPerKgDm(1.7)).unwrap();
+    let prices = [
+        ("corn_grain", 420.0),
+        ("soybean_meal_48", 760.0),
+        ("wheat_bran", 380.0),
+        ("rice_bran", 400.0),
+        ("ddgs", 480.0),
+        ("grass_hay", 600.0),
+        ("wheat_straw", 260.0),
+        ("corn_silage", 150.0),
+        ("limestone", 120.0),
+        ("dicalcium_phosphate", 1000.0),
+    ];
+    let ingredients: Vec<_> = prices
+        .iter()
+        .map(|(code, price)| library().feed(code).unwrap().ingredient(*price))
+        .collect();
+    let text = serde_json::json!({
+        "id": "hanwoo-finisher",
+        "basis": "dm",
+        "intake_kg_dm": t.intake.0,
+        "ingredients": ingredients,
+        "constraints": [
+            {"kind": "total", "value": 1},
+            {"kind": "nutrient", "nutrient": "nem", "min": t.nem.0},
+            {"kind": "nutrient", "nutrient": "neg", "min": t.neg.0},
+            {"kind": "nutrient", "nutrient": "cp", "min": 12.0},
+            {"kind": "nutrient", "nutrient": "ca", "min": t.calcium_pct, "max": 1.0},
+            {"kind": "nutrient", "nutrient": "p", "min": t.phosphorus_pct},
+            {"kind": "nutrient", "nutrient": "ndf", "min": 28.0},
+            {"kind": "group", "ingredients": ["grass_hay", "wheat_straw", "corn_silage"], "min": 0.15},
+            {"kind": "nutrient_ratio", "numerator": "ca", "denominator": "p", "min": 1.5, "max": 3.0}
+        ]
+    })
+    .to_string();
+    let p = problem(&text);
+    let f = check_sensitivity(&p);
+    assert_eq!(f.status, "optimal");
+    for line in &f.nutrients {
+        if let Some(min) = line.min {
+            assert!(
+                line.supplied >= min - 1e-9,
+                "{} {}",
+                line.nutrient,
+                line.supplied
+            );
+        }
+    }
+    let forage: f64 = ["grass_hay", "wheat_straw", "corn_silage"]
+        .iter()
+        .map(|c| f.solution[*c])
+        .sum();
+    assert!(forage >= 0.15 - 1e-9);
+    assert!(f.cost.unwrap().per_head_per_day.unwrap() > 0.0);
+    // Energy comes from grain, not from mineral filler.
+    assert!(f.solution["corn_grain"] > 0.25, "{:?}", f.solution);
+    assert!(f.solution["limestone"] < 0.03, "{:?}", f.solution);
 }

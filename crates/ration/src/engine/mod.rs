@@ -1,6 +1,7 @@
 //! The formulation engine: pure computation, no I/O, no async.
 
 pub mod formulate;
+pub mod library;
 pub mod lp;
 pub mod problem;
 pub mod report;

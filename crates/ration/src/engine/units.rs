@@ -54,6 +54,10 @@ quantity!(
     Percent, "%"
 );
 quantity!(
+    /// A daily amount in grams (protein, minerals).
+    GramsPerDay, "g/d"
+);
+quantity!(
     /// Dry-matter intake per day, kilograms.
     KgDmPerDay, "kg DM/d"
 );

@@ -165,20 +165,33 @@ impl Animal {
                 final_shrunk_weight_kg,
                 diet_nem_mcal,
             } => {
-                let bw = Kg(*body_weight_kg);
-                let gain = beef::gain(bw, Kg(*daily_gain_kg), Kg(*final_shrunk_weight_kg)).0;
+                let (bw, adg, fsw) = (
+                    Kg(*body_weight_kg),
+                    Kg(*daily_gain_kg),
+                    Kg(*final_shrunk_weight_kg),
+                );
+                let (ca, p) = beef::calcium_phosphorus(bw, adg, fsw);
+                let diet_nem = McalPerKgDm(diet_nem_mcal.unwrap_or(1.8));
+                let mut daily = vec![
+                    ("NEm", beef::maintenance(bw).0, "Mcal/d"),
+                    ("NEg", beef::gain(bw, adg, fsw).0, "Mcal/d"),
+                    ("MP", beef::metabolizable_protein(bw, adg, fsw).0, "g/d"),
+                    ("Ca", ca.0, "g/d"),
+                    ("P", p.0, "g/d"),
+                ];
+                if let Some(t) = beef::diet_targets(bw, adg, fsw, diet_nem) {
+                    daily.extend([
+                        ("diet NEm", t.nem.0, "Mcal/kg DM"),
+                        ("diet NEg", t.neg.0, "Mcal/kg DM"),
+                        ("diet MP", t.mp_g_per_kg, "g/kg DM"),
+                        ("diet Ca", t.calcium_pct, "% DM"),
+                        ("diet P", t.phosphorus_pct, "% DM"),
+                    ]);
+                }
                 Requirements {
                     species: "beef",
-                    requirements: lines(
-                        "NRC 2000 / NASEM 2016",
-                        &[
-                            ("NEm", beef::maintenance(bw).0, "Mcal/d"),
-                            ("NEg", gain, "Mcal/d"),
-                        ],
-                    ),
-                    intake_kg_dm: Some(
-                        beef::dry_matter_intake(bw, McalPerKgDm(diet_nem_mcal.unwrap_or(1.8))).0,
-                    ),
+                    requirements: lines("NRC 2000 / NASEM 2016", &daily),
+                    intake_kg_dm: Some(beef::dry_matter_intake(bw, diet_nem).0),
                 }
             }
             Self::Swine { body_weight_kg } => {
