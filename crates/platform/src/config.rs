@@ -25,6 +25,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub uploads: UploadsConfig,
     pub log: LogConfig,
+    /// Each app's own settings, `[apps.<name>]`, read by the app through [`Config::app`].
+    pub apps: BTreeMap<String, toml::Table>,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             uploads: UploadsConfig::default(),
             log: LogConfig::default(),
+            apps: BTreeMap::new(),
         }
     }
 }
@@ -229,6 +232,8 @@ pub enum ConfigError {
         path: PathBuf,
         source: Box<toml::de::Error>,
     },
+    #[error("[apps.{name}]: {message}")]
+    App { name: String, message: String },
     #[error("environment variable {name}: {message}")]
     Env { name: &'static str, message: String },
 }
@@ -311,6 +316,21 @@ impl Config {
             };
         }
         Ok(config)
+    }
+
+    /// The settings of app `name` from its `[apps.<name>]` table, defaults for what is left out.
+    /// An app calls this once when it builds its router, so a bad table fails at start.
+    pub fn app<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        name: &str,
+    ) -> Result<T, ConfigError> {
+        match self.apps.get(name) {
+            None => Ok(T::default()),
+            Some(table) => table.clone().try_into().map_err(|e| ConfigError::App {
+                name: name.to_owned(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// The database URL in force: the configured one, or the SQLite file in the data dir.

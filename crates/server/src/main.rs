@@ -64,9 +64,12 @@ enum RationCommand {
     },
 }
 
-/// The apps this build runs. A new app is one line here.
-fn apps() -> Vec<Arc<dyn App>> {
-    vec![Arc::new(ration::Ration)]
+/// The apps this build runs, with their `[apps.*]` settings. A new app is one line here.
+fn apps(config: &Config) -> anyhow::Result<Vec<Arc<dyn App>>> {
+    Ok(vec![
+        Arc::new(social::Social::from_config(config)?),
+        Arc::new(ration::Ration),
+    ])
 }
 
 fn main() -> anyhow::Result<()> {
@@ -99,16 +102,28 @@ fn main() -> anyhow::Result<()> {
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
-            let server = Server::build(config, apps()).await?;
+            let server = {
+                let apps = apps(&config)?;
+                Server::build(config, apps)
+            }
+            .await?;
             server.run_until_stopped(shutdown_signal()).await
         }
         Command::Migrate => {
-            platform::context(config, Clock::system(), apps()).await?;
+            {
+                let apps = apps(&config)?;
+                platform::context(config, Clock::system(), apps)
+            }
+            .await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Demo => {
-            let ctx = platform::context(config, Clock::system(), apps()).await?;
+            let ctx = {
+                let apps = apps(&config)?;
+                platform::context(config, Clock::system(), apps)
+            }
+            .await?;
             for app in ctx.apps.iter() {
                 app.demo(&ctx)
                     .await
@@ -123,14 +138,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reindex => {
-            let ctx = platform::context(config, Clock::system(), apps()).await?;
+            let ctx = {
+                let apps = apps(&config)?;
+                platform::context(config, Clock::system(), apps)
+            }
+            .await?;
             let count = ctx.search.rebuild(&ctx).await?;
             println!("search index rebuilt: {count} documents");
             Ok(())
         }
         Command::GrantRole { username, role } => {
             let role = Role::parse(&role).context("role must be user, moderator or admin")?;
-            let ctx = platform::context(config, Clock::system(), apps()).await?;
+            let ctx = {
+                let apps = apps(&config)?;
+                platform::context(config, Clock::system(), apps)
+            }
+            .await?;
             let user = service::grant_role_by_username(&ctx, &username, role)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -85,6 +85,7 @@ pub async fn insert(tx: &mut Tx, m: &NewMedia<'_>) -> Result<Media> {
     Ok(from_row(&row)?)
 }
 
+/// An upload by id; apps check its owner and kind before attaching it to something.
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: MediaId,

@@ -92,6 +92,27 @@ impl Hub {
         id
     }
 
+    /// Sends `data` as `event` to whoever listens on `topic` right now, making no topic and
+    /// keeping no history: for fan-out to many users, most of them offline. Whether anyone was
+    /// listening.
+    pub fn publish_live(&self, topic: &str, event: &str, data: serde_json::Value) -> bool {
+        let Ok(topics) = self.0.topics.lock() else {
+            return false;
+        };
+        let Some(entry) = topics.get(topic).filter(|t| t.sender.receiver_count() > 0) else {
+            return false;
+        };
+        let message = Arc::new(Message {
+            id: self.0.ids.next_id(),
+            topic: topic.to_owned(),
+            event: event.to_owned(),
+            data,
+            at: self.0.clock.now(),
+        });
+        metrics::counter!("realtime_messages_total").increment(1);
+        entry.sender.send(message).is_ok()
+    }
+
     /// A receiver for live messages plus the history after `after` (oldest first). The receiver
     /// is made before the history is read, so nothing falls between them; a message may appear
     /// in both, and callers skip live ids they already replayed.

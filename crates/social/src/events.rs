@@ -1,0 +1,86 @@
+//! Events social publishes and consumes.
+//!
+//! `social.content_created` `{content_id, author_id, visibility, preview}`: with every new post.
+//! social consumes it to push the post to its author's followers' home timelines (authors with
+//! fewer followers than the fan-out threshold; bigger ones are merged in at read time) and to
+//! the live feed sockets of followers who may see it.
+//!
+//! `social.content_deleted` `{content_id}`: with every deletion.
+
+use async_trait::async_trait;
+use platform::AppContext;
+use platform::accounts::UserId;
+use platform::bus::{Event, Subscriber};
+use platform::db::Tx;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::model::{Content, ContentId, Visibility};
+use crate::store;
+
+pub const CONTENT_CREATED: &str = "social.content_created";
+pub const CONTENT_DELETED: &str = "social.content_deleted";
+
+/// Characters of a post's text that travel in live previews.
+const PREVIEW_CHARS: usize = 140;
+
+/// The topic a user's live feed socket listens on.
+pub fn feed_topic(user: UserId) -> String {
+    format!("social:feed:{user}")
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ContentCreated {
+    pub content_id: ContentId,
+    pub author_id: UserId,
+    pub visibility: Visibility,
+    pub preview: serde_json::Value,
+}
+
+impl ContentCreated {
+    pub fn of(content: &Content) -> Self {
+        let text: String = content.content.text.chars().take(PREVIEW_CHARS).collect();
+        Self {
+            content_id: content.id,
+            author_id: content.author_id,
+            visibility: content.visibility,
+            preview: json!({
+                "author_id": content.author_id,
+                "content_type": content.content_type,
+                "text": text,
+                "media_ids": content.content.media_ids,
+                "reshare_of": content.reshare_of,
+                "created_at": content.created_at,
+            }),
+        }
+    }
+}
+
+/// Pushes new posts into followers' timelines and live sockets.
+pub struct FanOut {
+    /// Authors with at least this many followers are pulled at read time instead.
+    pub threshold: i64,
+}
+
+#[async_trait]
+impl Subscriber for FanOut {
+    async fn handle(&self, ctx: &AppContext, tx: &mut Tx, event: &Event) -> anyhow::Result<()> {
+        let created: ContentCreated = event.parse()?;
+        if store::followers_count(&mut **tx, created.author_id).await? < self.threshold {
+            store::fan_out(tx, created.content_id, created.author_id).await?;
+        }
+        let message = json!({ "content_id": created.content_id, "preview": created.preview });
+        ctx.hub.publish_live(
+            &feed_topic(created.author_id),
+            "new_content",
+            message.clone(),
+        );
+        if created.visibility != Visibility::Private {
+            for follower in store::live_audience(&mut **tx, created.author_id).await? {
+                ctx.hub
+                    .publish_live(&feed_topic(follower), "new_content", message.clone());
+            }
+        }
+        Ok(())
+    }
+}

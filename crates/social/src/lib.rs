@@ -1,0 +1,104 @@
+//! social: the SNS feed of seed 004 — follows, blocks and mutes, posts with hashtags and
+//! mentions, likes, threaded comments, shares, a ranked home timeline with hybrid fan-out, and
+//! live updates.
+//!
+//! Visibility is decided at read time in the store's queries (see [`store`]), so no feed, list
+//! or search can show a post its reader may no longer see.
+
+mod events;
+mod http;
+mod markup;
+pub mod model;
+mod rank;
+mod service;
+mod store;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use platform::accounts::CurrentUser;
+use platform::bus::Subscriptions;
+use platform::config::{Config, ConfigError};
+use platform::db::Migration;
+use platform::realtime::TopicPolicy;
+use platform::{ApiRouter, App, AppContext};
+use serde::Deserialize;
+
+/// social's settings, `[apps.social]` in `maru.toml`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Authors with at least this many followers are not pushed to followers' timelines at
+    /// write time; their posts are merged in when a feed is read.
+    pub fanout_threshold: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            fanout_threshold: 10_000,
+        }
+    }
+}
+
+/// The social app, as the server mounts it.
+pub struct Social {
+    settings: Settings,
+}
+
+impl Social {
+    pub fn new(settings: Settings) -> Self {
+        Self { settings }
+    }
+
+    /// The app with the settings of `[apps.social]`.
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        config.app("social").map(Self::new)
+    }
+}
+
+impl Default for Social {
+    fn default() -> Self {
+        Self::new(Settings::default())
+    }
+}
+
+/// A user may listen to their own feed topic only.
+struct OwnFeed;
+
+#[async_trait]
+impl TopicPolicy for OwnFeed {
+    async fn may_subscribe(&self, user: &CurrentUser, topic: &str) -> bool {
+        topic == events::feed_topic(user.id)
+    }
+}
+
+#[async_trait]
+impl App for Social {
+    fn name(&self) -> &'static str {
+        "social"
+    }
+
+    fn migrations(&self) -> &'static [Migration] {
+        static MIGRATIONS: [Migration; 1] = [platform::migration!(1, "0001_social")];
+        &MIGRATIONS
+    }
+
+    fn router(&self, _ctx: &AppContext) -> ApiRouter {
+        http::router().layer(axum::Extension(self.settings))
+    }
+
+    fn subscribe(&self, subscriptions: &mut Subscriptions) {
+        subscriptions.on(
+            "social.fan_out",
+            &[events::CONTENT_CREATED],
+            events::FanOut {
+                threshold: self.settings.fanout_threshold,
+            },
+        );
+    }
+
+    fn topic_policies(&self) -> Vec<(&'static str, Arc<dyn TopicPolicy>)> {
+        vec![("social", Arc::new(OwnFeed))]
+    }
+}
