@@ -318,7 +318,7 @@ async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
     follow(&app, &fan, &star).await;
     let id = post(&app, &star, "모두에게", "public").await;
     let hidden = post(&app, &star, "나만", "private").await;
-    assert_eq!(latest(&app, &fan).await, [id.clone()]);
+    assert_eq!(latest(&app, &fan).await, std::slice::from_ref(&id));
     assert_eq!(latest(&app, &star).await, [hidden, id]);
     let (_, followers) =
         get_json(&app, &format!("/api/v1/users/{}/followers", star.id), &fan).await;
