@@ -41,6 +41,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(follow_requests))
         .routes(routes!(answer_follow_request))
         .routes(routes!(set_privacy))
+        .routes(routes!(crate::live::feed_socket))
 }
 
 /// Default and largest page sizes (seed 004).

@@ -7,6 +7,7 @@
 
 mod events;
 mod http;
+mod live;
 mod markup;
 pub mod model;
 mod rank;

@@ -61,37 +61,25 @@ async fn stream(
     Query(params): Query<StreamParams>,
     req: Request,
 ) -> Response {
-    let user = match (
-        &params.access_token,
-        req.extensions().get::<Authentication>(),
-    ) {
-        (Some(token), _) => ctx.auth.authenticate(&ctx.db, &ctx.clock, token).await,
-        (None, Some(auth)) => auth.clone(),
-        (None, None) => Authentication::Anonymous,
-    };
     let is_upgrade = req
         .headers()
         .get("upgrade")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if is_upgrade {
-        let (mut parts, _) = req.into_parts();
-        let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &ctx).await {
-            Ok(upgrade) => upgrade,
-            Err(rejection) => return Error::bad_request(rejection.body_text()).into_response(),
+        return match open_socket(&ctx, params.access_token.as_deref(), req).await {
+            Ok((upgrade, user)) => upgrade
+                .on_upgrade(move |socket| websocket(ctx, socket, user))
+                .into_response(),
+            Err(refused) => refused,
         };
-        let user = match user {
-            Authentication::User(u) => Some(u),
-            Authentication::Anonymous => None,
-            Authentication::Invalid => {
-                return Error::unauthorized("the access token is invalid or expired")
-                    .into_response();
-            }
-        };
-        return upgrade
-            .on_upgrade(move |socket| websocket(ctx, socket, user))
-            .into_response();
     }
+    let user = caller(
+        &ctx,
+        params.access_token.as_deref(),
+        req.extensions().get::<Authentication>().cloned(),
+    )
+    .await;
     let Authentication::User(user) = user else {
         return Error::unauthorized(
             "send an access token (`access_token` parameter or `Authorization` header)",
@@ -123,6 +111,56 @@ async fn stream(
         }
     }
     sse(&ctx, &topics, last_id).into_response()
+}
+
+/// Who is calling: the `access_token` parameter when given, else what the `Authorization`
+/// header said.
+async fn caller(
+    ctx: &AppContext,
+    access_token: Option<&str>,
+    from_header: Option<Authentication>,
+) -> Authentication {
+    match (access_token, from_header) {
+        (Some(token), _) => ctx.auth.authenticate(&ctx.db, &ctx.clock, token).await,
+        (None, Some(auth)) => auth,
+        (None, None) => Authentication::Anonymous,
+    }
+}
+
+/// The user opening a WebSocket, `None` when they will authenticate with their first message;
+/// an invalid token is refused before the upgrade.
+fn socket_user(auth: Authentication) -> Result<Option<CurrentUser>, Error> {
+    match auth {
+        Authentication::User(u) => Ok(Some(u)),
+        Authentication::Anonymous => Ok(None),
+        Authentication::Invalid => Err(Error::unauthorized(
+            "the access token is invalid or expired",
+        )),
+    }
+}
+
+/// For apps with sockets of their own: the upgrade and the user opening it (from
+/// `access_token`, the `Authorization` header, or `None` to await a first
+/// `{"type":"auth","token":"..."}` message; see [`first_message_auth`]).
+pub async fn open_socket(
+    ctx: &AppContext,
+    access_token: Option<&str>,
+    req: Request,
+) -> Result<(WebSocketUpgrade, Option<CurrentUser>), Response> {
+    let user = socket_user(
+        caller(
+            ctx,
+            access_token,
+            req.extensions().get::<Authentication>().cloned(),
+        )
+        .await,
+    )
+    .map_err(IntoResponse::into_response)?;
+    let (mut parts, _) = req.into_parts();
+    let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, ctx)
+        .await
+        .map_err(|rejection| Error::bad_request(rejection.body_text()).into_response())?;
+    Ok((upgrade, user))
 }
 
 fn sse(
@@ -254,7 +292,8 @@ async fn websocket(ctx: AppContext, socket: WebSocket, user: Option<CurrentUser>
     }
 }
 
-async fn first_message_auth(
+/// Waits up to 10 s for `{"type":"auth","token":"..."}` and returns its user, if valid.
+pub async fn first_message_auth(
     ctx: &AppContext,
     incoming: &mut (impl Stream<Item = Result<ws::Message, axum::Error>> + Unpin),
 ) -> Option<CurrentUser> {

@@ -8,5 +8,5 @@
 mod http;
 mod hub;
 
-pub use http::router;
+pub use http::{first_message_auth, open_socket, router};
 pub use hub::{Hub, Message, TopicPolicy};
