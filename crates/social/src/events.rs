@@ -5,7 +5,8 @@
 //! fewer followers than the fan-out threshold; bigger ones are merged in at read time) and to
 //! the live feed sockets of followers who may see it.
 //!
-//! `social.content_deleted` `{content_id}`: with every deletion.
+//! `social.content_edited` `{content_id}` and `social.content_deleted` `{content_id}`: with
+//! every edit and deletion. social consumes all three to keep its search documents current.
 
 use async_trait::async_trait;
 use platform::AppContext;
@@ -19,6 +20,7 @@ use crate::model::{Content, ContentId, Visibility};
 use crate::store;
 
 pub const CONTENT_CREATED: &str = "social.content_created";
+pub const CONTENT_EDITED: &str = "social.content_edited";
 pub const CONTENT_DELETED: &str = "social.content_deleted";
 
 /// Characters of a post's text that travel in live previews.

@@ -11,6 +11,7 @@ mod live;
 mod markup;
 pub mod model;
 mod rank;
+mod search;
 mod service;
 mod store;
 
@@ -22,6 +23,7 @@ use platform::bus::Subscriptions;
 use platform::config::{Config, ConfigError};
 use platform::db::Migration;
 use platform::realtime::TopicPolicy;
+use platform::search::SearchType;
 use platform::{ApiRouter, App, AppContext};
 use serde::Deserialize;
 
@@ -81,7 +83,10 @@ impl App for Social {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 1] = [platform::migration!(1, "0001_social")];
+        static MIGRATIONS: [Migration; 2] = [
+            platform::migration!(1, "0001_social"),
+            platform::migration!(2, "0002_hashtags"),
+        ];
         &MIGRATIONS
     }
 
@@ -97,6 +102,22 @@ impl App for Social {
                 threshold: self.settings.fanout_threshold,
             },
         );
+        subscriptions.on(
+            "social.index",
+            &[
+                events::CONTENT_CREATED,
+                events::CONTENT_EDITED,
+                events::CONTENT_DELETED,
+            ],
+            search::IndexContent,
+        );
+    }
+
+    fn search_types(&self) -> Vec<Arc<dyn SearchType>> {
+        vec![
+            Arc::new(search::ContentSearch),
+            Arc::new(search::HashtagSearch),
+        ]
     }
 
     fn topic_policies(&self) -> Vec<(&'static str, Arc<dyn TopicPolicy>)> {

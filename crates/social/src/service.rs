@@ -245,8 +245,16 @@ pub async fn edit(
         .collect();
     let mut tx = ctx.db.begin().await?;
     store::edit_content(&mut tx, ctx.next_id(), &before, &body, ctx.clock.now()).await?;
+    ctx.bus
+        .publish(
+            &mut tx,
+            events::CONTENT_EDITED,
+            &json!({ "content_id": id }),
+        )
+        .await?;
     notify_mentions(ctx, &mut tx, author.id, &newly_mentioned, id).await?;
     tx.commit().await?;
+    ctx.bus.wake();
     content(ctx, author.id, id).await
 }
 

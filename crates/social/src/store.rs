@@ -104,10 +104,10 @@ pub async fn insert_content(tx: &mut Tx, c: &Content) -> Result<()> {
     .bind(c.updated_at.micros())
     .execute(&mut **tx)
     .await?;
-    set_tags(tx, c.id, &c.content.hashtags).await
+    set_tags(tx, c.id, &c.content.hashtags, c.created_at).await
 }
 
-async fn set_tags(tx: &mut Tx, id: ContentId, tags: &[String]) -> Result<()> {
+async fn set_tags(tx: &mut Tx, id: ContentId, tags: &[String], now: Timestamp) -> Result<()> {
     sqlx::query("DELETE FROM social_tags WHERE content_id = $1")
         .bind(id.get())
         .execute(&mut **tx)
@@ -118,8 +118,103 @@ async fn set_tags(tx: &mut Tx, id: ContentId, tags: &[String]) -> Result<()> {
             .bind(id.get())
             .execute(&mut **tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO social_hashtags (id, tag, created_at) VALUES ($1, $2, $3) ON CONFLICT (tag) DO NOTHING",
+        )
+        .bind(hashtag_id(tag))
+        .bind(tag)
+        .bind(now.micros())
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
+}
+
+/// A hashtag's id: FNV-1a of its text, kept to 62 bits, so every node names a tag alike
+/// without asking the database.
+pub fn hashtag_id(tag: &str) -> i64 {
+    let hash = tag.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    i64::try_from(hash >> 2).unwrap_or(i64::MAX)
+}
+
+/// Hashtags by id, each with how many live posts the reader may see carry it; tags with none
+/// are left out.
+pub async fn hashtags<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT h.id, h.tag, (SELECT COUNT(*) FROM social_tags g JOIN social_content c ON c.id = g.content_id \
+         WHERE g.tag = h.tag AND {}) AS posts FROM social_hashtags h WHERE h.id IN ({list})",
+        listed!()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(reader.get())
+        .fetch_all(db)
+        .await?;
+    let mut found = Vec::new();
+    for r in &rows {
+        let posts: i64 = r.try_get("posts")?;
+        if posts > 0 {
+            found.push((r.try_get("id")?, r.try_get("tag")?, posts));
+        }
+    }
+    Ok(found)
+}
+
+/// Every hashtag, for reindexing.
+pub async fn all_hashtags<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+) -> Result<Vec<(i64, String, Timestamp)>> {
+    let rows = sqlx::query("SELECT id, tag, created_at FROM social_hashtags")
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("tag")?,
+                Timestamp::from_micros(r.try_get("created_at")?),
+            ))
+        })
+        .collect()
+}
+
+/// A post as stored, whoever may see it (for indexing); `None` once deleted.
+pub async fn live_content<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: ContentId,
+) -> Result<Option<Content>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.id = $2 AND c.deleted_at IS NULL"
+    ))
+    .bind(0_i64)
+    .bind(id.get())
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(content_row).transpose()
+}
+
+/// Every live post, for reindexing.
+pub async fn all_live_content<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<Vec<Content>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.deleted_at IS NULL"
+    ))
+    .bind(0_i64)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(content_row).collect()
 }
 
 /// Replaces a post's text, keeping the old one in its edit history.
@@ -150,7 +245,7 @@ pub async fn edit_content(
     .bind(now.micros())
     .execute(&mut **tx)
     .await?;
-    set_tags(tx, before.id, &after.hashtags).await
+    set_tags(tx, before.id, &after.hashtags, now).await
 }
 
 /// Earlier texts of a post, newest first.
