@@ -5,6 +5,9 @@
 //! fewer followers than the fan-out threshold; bigger ones are merged in at read time) and to
 //! the live feed sockets of followers who may see it.
 //!
+//! On `user.deleted` (from the platform) everything the user wrote leaves every view at once;
+//! the platform's purge later calls `forget`, which removes it for good.
+//!
 //! `social.content_edited` `{content_id}` and `social.content_deleted` `{content_id}`: with
 //! every edit and deletion. social consumes all three to keep its search documents current.
 
@@ -13,6 +16,7 @@ use platform::AppContext;
 use platform::accounts::UserId;
 use platform::bus::{Event, Subscriber};
 use platform::db::Tx;
+use platform::jobs::JobHandler;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -20,6 +24,12 @@ use crate::model::{Content, ContentId, Visibility};
 use crate::store;
 
 pub const CONTENT_CREATED: &str = "social.content_created";
+/// Published by the platform when an account is deleted.
+pub const USER_DELETED: &str = "user.deleted";
+/// The hourly job that removes posts deleted more than [`RETENTION_DAYS`] ago.
+pub const PURGE_DELETED: &str = "social.purge_deleted";
+/// How long a deleted post is kept before it is purged (seed 004's retention).
+pub const RETENTION_DAYS: u64 = 30;
 pub const CONTENT_EDITED: &str = "social.content_edited";
 pub const CONTENT_DELETED: &str = "social.content_deleted";
 
@@ -82,6 +92,42 @@ impl Subscriber for FanOut {
                 ctx.hub
                     .publish_live(&feed_topic(follower), "new_content", message.clone());
             }
+        }
+        Ok(())
+    }
+}
+
+/// Hides a deleting account's posts and comments and ends its follows.
+pub struct HideAuthor;
+
+#[async_trait]
+impl Subscriber for HideAuthor {
+    async fn handle(&self, ctx: &AppContext, tx: &mut Tx, event: &Event) -> anyhow::Result<()> {
+        #[derive(Deserialize)]
+        struct Subject {
+            user_id: UserId,
+        }
+        let subject: Subject = event.parse()?;
+        store::hide_author(tx, subject.user_id, ctx.clock.now()).await?;
+        Ok(())
+    }
+}
+
+/// Removes posts deleted more than [`RETENTION_DAYS`] ago.
+pub struct PurgeDeleted;
+
+#[async_trait]
+impl JobHandler for PurgeDeleted {
+    async fn run(&self, ctx: &AppContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
+        let cutoff = ctx
+            .clock
+            .now()
+            .minus(std::time::Duration::from_secs(RETENTION_DAYS * 86_400));
+        let mut tx = ctx.db.begin().await?;
+        let purged = store::purge_deleted(&mut tx, cutoff).await?;
+        tx.commit().await?;
+        if purged > 0 {
+            tracing::info!(purged, "purged deleted posts");
         }
         Ok(())
     }

@@ -16,16 +16,22 @@ mod service;
 mod store;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use platform::accounts::CurrentUser;
+use platform::accounts::{CurrentUser, UserId};
 use platform::bus::Subscriptions;
 use platform::config::{Config, ConfigError};
 use platform::db::Migration;
+use platform::files::UploadPolicy;
+use platform::jobs::JobRegistry;
 use platform::realtime::TopicPolicy;
 use platform::search::SearchType;
 use platform::{ApiRouter, App, AppContext};
 use serde::Deserialize;
+
+/// Largest video upload: 100 MB, stored as sent (images are re-encoded by the platform).
+const MAX_VIDEO_BYTES: usize = 100 * 1024 * 1024;
 
 /// social's settings, `[apps.social]` in `maru.toml`.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -111,6 +117,34 @@ impl App for Social {
             ],
             search::IndexContent,
         );
+        subscriptions.on(
+            "social.hide_deleted_accounts",
+            &[events::USER_DELETED],
+            events::HideAuthor,
+        );
+    }
+
+    fn jobs(&self, jobs: &mut JobRegistry) {
+        jobs.handle(events::PURGE_DELETED, events::PurgeDeleted);
+        jobs.every(events::PURGE_DELETED, Duration::from_secs(3600));
+    }
+
+    fn upload_policy(&self) -> Option<UploadPolicy> {
+        Some(UploadPolicy {
+            app: "social",
+            allowed: vec![("video/mp4", MAX_VIDEO_BYTES)],
+        })
+    }
+
+    async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {
+        store::export(ctx.db.reader(), user).await
+    }
+
+    async fn forget(&self, ctx: &AppContext, user: UserId) -> platform::Result<()> {
+        let mut tx = ctx.db.begin().await?;
+        store::forget(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     fn search_types(&self) -> Vec<Arc<dyn SearchType>> {
