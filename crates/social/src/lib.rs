@@ -5,6 +5,7 @@
 //! Visibility is decided at read time in the store's queries (see [`store`]), so no feed, list
 //! or search can show a post its reader may no longer see.
 
+mod demo;
 mod events;
 mod http;
 mod live;
@@ -145,6 +146,10 @@ impl App for Social {
         store::forget(&mut tx, user).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn demo(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        demo::load(ctx).await
     }
 
     fn search_types(&self) -> Vec<Arc<dyn SearchType>> {

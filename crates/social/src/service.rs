@@ -119,8 +119,17 @@ async fn check_media(ctx: &AppContext, author: UserId, new: &NewContent) -> Resu
 
 /// Publishes a post; its followers' timelines receive it through the bus, not in this request.
 pub async fn create(ctx: &AppContext, author: &CurrentUser, new: NewContent) -> Result<Content> {
+    create_at(ctx, author, new, ctx.clock.now()).await
+}
+
+/// [`create`], dated `now` (the demo dataset spreads its posts over past days).
+pub async fn create_at(
+    ctx: &AppContext,
+    author: &CurrentUser,
+    new: NewContent,
+    now: platform::time::Timestamp,
+) -> Result<Content> {
     let media_ids = check_media(ctx, author.id, &new).await?;
-    let now = ctx.clock.now();
     let content = Content {
         id: ContentId::from_raw(ctx.next_id()),
         author_id: author.id,

@@ -35,14 +35,43 @@ async fn hash_password(ctx: &AppContext, password: NewPassword) -> Result<String
 #[tracing::instrument(skip_all, fields(username = registration.username.as_str()))]
 pub async fn register(ctx: &AppContext, registration: Registration) -> Result<User> {
     let hash = hash_password(ctx, registration.password).await?;
+    insert_account(ctx, &registration.username, &registration.email, &hash).await
+}
+
+/// Demonstration accounts that share one password, which is hashed once: Argon2 takes tens of
+/// milliseconds a hash, too slow for the hundreds of accounts `maru demo` makes. Never for real
+/// sign-ups. Accounts that already exist are returned as they are.
+pub async fn register_demo_accounts(
+    ctx: &AppContext,
+    people: &[(Username, Email)],
+    password: NewPassword,
+) -> Result<Vec<User>> {
+    let hash = hash_password(ctx, password).await?;
+    let mut users = Vec::with_capacity(people.len());
+    for (username, email) in people {
+        let user = match find_by_username(ctx, username.as_str()).await? {
+            Some(user) => user,
+            None => insert_account(ctx, username, email, &hash).await?,
+        };
+        users.push(user);
+    }
+    Ok(users)
+}
+
+async fn insert_account(
+    ctx: &AppContext,
+    username: &Username,
+    email: &Email,
+    hash: &str,
+) -> Result<User> {
     let mut tx = ctx.db.begin().await?;
     let user = store::insert_user(
         &mut tx,
         &NewUser {
             id: UserId::from_raw(ctx.next_id()),
-            username: registration.username.as_str(),
-            email: registration.email.as_str(),
-            password_hash: &hash,
+            username: username.as_str(),
+            email: email.as_str(),
+            password_hash: hash,
             now: ctx.clock.now(),
         },
     )
