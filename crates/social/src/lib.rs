@@ -163,3 +163,33 @@ impl App for Social {
         vec![("social", Arc::new(OwnFeed))]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_come_from_the_apps_table_and_bad_ones_name_it() {
+        let config = |text: &str| {
+            Config::from_sources(Some((std::path::Path::new("maru.toml"), text)), |_| None)
+        };
+        let set = config("[apps.social]\nfanout_threshold = 500").unwrap_or_default();
+        assert_eq!(
+            set.app::<Settings>("social")
+                .ok()
+                .map(|s| s.fanout_threshold),
+            Some(500)
+        );
+        let unset = Config::default();
+        assert_eq!(
+            unset
+                .app::<Settings>("social")
+                .ok()
+                .map(|s| s.fanout_threshold),
+            Some(10_000)
+        );
+        let bad = config("[apps.social]\nfan_out = 5").unwrap_or_default();
+        let err = bad.app::<Settings>("social").err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("[apps.social]")));
+    }
+}
