@@ -7,6 +7,7 @@
 
 mod demo;
 mod events;
+mod feed_cache;
 mod http;
 mod live;
 mod markup;

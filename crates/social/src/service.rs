@@ -8,6 +8,7 @@ use platform::{AppContext, Error, Result};
 use serde_json::json;
 
 use crate::events::{self, ContentCreated};
+use crate::feed_cache::{CachedPage, FeedCache};
 use crate::markup;
 use crate::model::{
     Body, Comment, CommentId, Content, ContentId, ContentType, Engagement, MAX_TAGS, Visibility,
@@ -311,6 +312,7 @@ pub async fn like(ctx: &AppContext, user: &CurrentUser, id: ContentId) -> Result
         ctx.notifications.notify(&mut tx, &n).await?;
     }
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
     content(ctx, user.id, id).await
 }
 
@@ -319,6 +321,7 @@ pub async fn unlike(ctx: &AppContext, user: &CurrentUser, id: ContentId) -> Resu
     let mut tx = ctx.db.begin().await?;
     store::unlike(&mut tx, id, user.id).await?;
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
     Ok(())
 }
 
@@ -373,6 +376,7 @@ pub async fn comment(
     }
     notify_mentions(ctx, &mut tx, user.id, &mentions, id).await?;
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
     Ok(comment)
 }
 
@@ -429,8 +433,6 @@ pub enum FeedOrder {
 
 /// How many of the newest home posts the ranked feed orders.
 pub const RANK_WINDOW: i64 = 300;
-/// `total` counts the feed up to this many posts.
-pub const TOTAL_CAP: i64 = 1_000;
 /// How far back the reader's likes and comments count toward affinity.
 const AFFINITY_DAYS: u64 = 30;
 
@@ -448,7 +450,8 @@ pub struct FeedItem {
 pub struct FeedPage {
     pub items: Vec<FeedItem>,
     pub page: i64,
-    /// Posts in the feed, counted up to 1,000 (latest) or over the ranking window (ranked).
+    /// Posts in the feed: for latest, the timeline's entries before read-time filtering (an
+    /// upper bound); for ranked, the posts in the ranking window.
     pub total: i64,
     pub has_more: bool,
     /// Pass as `max_id` for the next page of the latest feed: no gaps or repeats while posts
@@ -458,8 +461,78 @@ pub struct FeedPage {
 }
 
 /// A page of the reader's home feed. `before` (a `max_id` cursor) takes precedence over `page`
-/// for the latest order.
+/// for the latest order. Pages without a cursor come from [`FeedCache`] while it holds them.
 pub async fn feed(
+    ctx: &AppContext,
+    reader: UserId,
+    order: FeedOrder,
+    page: i64,
+    size: i64,
+    before: Option<ContentId>,
+    pull_threshold: i64,
+) -> Result<FeedPage> {
+    if before.is_some() {
+        return compute_feed(ctx, reader, order, page, size, before, pull_threshold).await;
+    }
+    let cache = FeedCache::of(ctx);
+    let mark = store::feed_mark(ctx.db.reader(), reader).await?;
+    let key = cache
+        .key(ctx, reader, page, &format!("{order:?}:{size}"))
+        .await;
+    if let Some(hit) = cache.get(&key).await.filter(|hit| hit.mark == mark) {
+        return from_cache(ctx, reader, &hit, page).await;
+    }
+    let fresh = compute_feed(ctx, reader, order, page, size, None, pull_threshold).await?;
+    let cached = CachedPage {
+        mark,
+        items: fresh
+            .items
+            .iter()
+            .map(|i| (i.content.id, i.score))
+            .collect(),
+        total: fresh.total,
+        has_more: fresh.has_more,
+        next_max_id: fresh.next_max_id,
+    };
+    cache.put(key, cached).await;
+    Ok(fresh)
+}
+
+/// A cached page with its posts read again, through the visibility rule, in the cached order.
+async fn from_cache(
+    ctx: &AppContext,
+    reader: UserId,
+    hit: &CachedPage,
+    page: i64,
+) -> Result<FeedPage> {
+    let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
+    let mut posts: std::collections::HashMap<ContentId, Content> =
+        store::listed_posts(ctx.db.reader(), reader, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let items = hit
+        .items
+        .iter()
+        .filter_map(|(id, score)| {
+            posts.remove(id).map(|content| FeedItem {
+                content,
+                score: *score,
+            })
+        })
+        .collect();
+    Ok(FeedPage {
+        items,
+        page,
+        total: hit.total,
+        has_more: hit.has_more,
+        next_max_id: hit.next_max_id,
+    })
+}
+
+/// A page of the home feed as computed from the database.
+async fn compute_feed(
     ctx: &AppContext,
     reader: UserId,
     order: FeedOrder,
@@ -494,7 +567,7 @@ pub async fn feed(
                     })
                     .collect(),
                 page,
-                total: store::home_count(db, reader, pull_threshold, TOTAL_CAP).await?,
+                total: store::home_count(db, reader).await?,
                 has_more,
             })
         }
@@ -690,6 +763,7 @@ pub async fn follow(ctx: &AppContext, user: &CurrentUser, target: UserId) -> Res
         FollowState::Following
     };
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
     Ok(state)
 }
 
@@ -719,6 +793,7 @@ pub async fn unfollow(ctx: &AppContext, user: &CurrentUser, target: UserId) -> R
     store::take_request(&mut tx, user.id, target).await?;
     store::drop_from_timeline(&mut tx, user.id, target).await?;
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
     Ok(())
 }
 
@@ -737,6 +812,7 @@ pub async fn answer_request(
         start_following(ctx, &mut tx, requester, user.id).await?;
     }
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[requester]).await;
     Ok(())
 }
 
@@ -764,6 +840,7 @@ pub async fn block(ctx: &AppContext, user: &CurrentUser, target: UserId, on: boo
         store::unblock(&mut tx, user.id, target).await?;
     }
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id, target]).await;
     Ok(())
 }
 
@@ -780,6 +857,7 @@ pub async fn mute(ctx: &AppContext, user: &CurrentUser, target: UserId, on: bool
         store::unmute(&mut tx, user.id, target).await?;
     }
     tx.commit().await?;
+    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
     Ok(())
 }
 

@@ -306,22 +306,6 @@ pub async fn content<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(content_row).transpose()
 }
 
-/// The posts of the reader's home timeline (binds: `$1` reader, `$2` the pull threshold,
-/// `$3`/`$4` exclusive id bounds): posts pushed to them, their own, and those of followed
-/// authors with at least the threshold of followers (merged here rather than pushed).
-macro_rules! home_posts {
-    () => {
-        concat!(
-            " FROM social_content c WHERE c.id < $3 AND c.id > $4 AND (",
-            "c.id IN (SELECT t.content_id FROM social_timeline t WHERE t.user_id = $1) ",
-            "OR c.author_id = $1 ",
-            "OR c.author_id IN (SELECT f.following_id FROM social_follows f JOIN social_accounts a \
-             ON a.user_id = f.following_id WHERE f.follower_id = $1 AND a.followers_count >= $2)) AND ",
-            listed!()
-        )
-    };
-}
-
 /// Where a page of a timeline starts and how long it is.
 #[derive(Debug, Clone, Copy)]
 pub struct Window {
@@ -333,47 +317,88 @@ pub struct Window {
     pub limit: i64,
 }
 
-/// A window of the reader's home timeline, newest first.
-pub async fn home<'e, E: Executor<'e, Database = Any>>(
+/// A window of the reader's home timeline, newest first. It merges three sources, each read
+/// newest first through its own index and cut at `offset + limit`, so a page costs about as
+/// many row lookups as it has rows: posts pushed to the reader's timeline, their own posts, and
+/// those of followed authors with at least `pull_threshold` followers (merged here rather than
+/// pushed). Every source applies [`listed!`].
+pub async fn home<'e, E>(
     db: E,
     reader: UserId,
     pull_threshold: i64,
     window: Window,
-) -> Result<Vec<Content>> {
-    let rows = sqlx::query(concat!(
+) -> Result<Vec<Content>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let before = window.before.map_or(i64::MAX, ContentId::get);
+    let after = window.after.map_or(0, ContentId::get);
+    let wanted = window.offset + window.limit;
+    let pushed = sqlx::query(concat!(
         "SELECT ",
         content_columns!(),
-        home_posts!(),
-        " ORDER BY c.id DESC LIMIT $5 OFFSET $6"
+        " FROM social_timeline t JOIN social_content c ON c.id = t.content_id \
+         WHERE t.user_id = $1 AND t.content_id < $2 AND t.content_id > $3 AND ",
+        listed!(),
+        " ORDER BY t.content_id DESC LIMIT $4"
     ))
     .bind(reader.get())
-    .bind(pull_threshold)
-    .bind(window.before.map_or(i64::MAX, ContentId::get))
-    .bind(window.after.map_or(0, ContentId::get))
-    .bind(window.limit)
-    .bind(window.offset)
+    .bind(before)
+    .bind(after)
+    .bind(wanted)
     .fetch_all(db)
     .await?;
-    rows.iter().map(content_row).collect()
-}
-
-/// How many posts the reader's home timeline holds, counting at most `cap`.
-pub async fn home_count<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    reader: UserId,
-    pull_threshold: i64,
-    cap: i64,
-) -> Result<i64> {
-    let row = sqlx::query(concat!(
-        "SELECT COUNT(*) FROM (SELECT c.id",
-        home_posts!(),
-        " LIMIT $5) AS capped"
+    let own = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.author_id = $1 AND c.id < $2 AND c.id > $3 \
+         AND c.deleted_at IS NULL ORDER BY c.id DESC LIMIT $4"
     ))
     .bind(reader.get())
+    .bind(before)
+    .bind(after)
+    .bind(wanted)
+    .fetch_all(db)
+    .await?;
+    let pulled = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.author_id IN (SELECT f.following_id FROM social_follows f \
+         JOIN social_accounts a ON a.user_id = f.following_id WHERE f.follower_id = $1 \
+         AND a.followers_count >= $5) AND c.id < $2 AND c.id > $3 AND ",
+        listed!(),
+        " ORDER BY c.id DESC LIMIT $4"
+    ))
+    .bind(reader.get())
+    .bind(before)
+    .bind(after)
+    .bind(wanted)
     .bind(pull_threshold)
-    .bind(i64::MAX)
-    .bind(0_i64)
-    .bind(cap)
+    .fetch_all(db)
+    .await?;
+    let mut posts = pushed
+        .iter()
+        .chain(&own)
+        .chain(&pulled)
+        .map(content_row)
+        .collect::<Result<Vec<_>>>()?;
+    posts.sort_unstable_by(|a, b| b.id.cmp(&a.id));
+    posts.dedup_by_key(|c| c.id);
+    Ok(posts
+        .into_iter()
+        .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(window.limit).unwrap_or(0))
+        .collect())
+}
+
+/// Entries of the reader's timeline and their own posts: an upper bound of their feed's length
+/// (posts hidden from them since are dropped only when read), counted from indexes alone.
+pub async fn home_count<'e, E: Executor<'e, Database = Any>>(db: E, reader: UserId) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM social_timeline WHERE user_id = $1) \
+         + (SELECT COUNT(*) FROM social_content WHERE author_id = $1 AND deleted_at IS NULL)",
+    )
+    .bind(reader.get())
     .fetch_one(db)
     .await?;
     Ok(row.try_get(0)?)
@@ -1036,4 +1061,48 @@ where
         "following": following,
         "followers": followers,
     }))
+}
+
+/// What changes when something enters the reader's feed: the newest post pushed to their
+/// timeline and their own newest post. Two index probes; a cached feed page stays good while
+/// this does.
+pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0), \
+         COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0)",
+    )
+    .bind(reader.get())
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// The posts among `ids` that the reader may see and has not muted, in no particular order.
+pub async fn listed_posts<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    ids: &[ContentId],
+) -> Result<Vec<Content>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers only, so the list is safe to inline.
+    let list = ids
+        .iter()
+        .map(|id| id.get().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT {} FROM social_content c WHERE c.id IN ({list}) AND {}",
+        content_columns!(),
+        listed!()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(reader.get())
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(content_row).collect()
 }

@@ -20,6 +20,7 @@ backend_tests!(
     big_authors_are_merged_in_at_read_time,
     the_feed_matches_a_naive_oracle,
     ranking_explains_itself,
+    a_cached_feed_never_shows_what_became_hidden,
 );
 
 /// `reader`'s latest feed once `done` holds for it (the fan-out runs through the bus), or as it
@@ -464,4 +465,54 @@ async fn ranking_explains_itself(backend: Backend) {
     let (_, plain) = get_json(&app, "/api/v1/feed", &reader).await;
     assert!(plain["items"][0].get("score").is_none());
     assert_eq!(plain["total"], 2);
+}
+
+async fn a_cached_feed_never_shows_what_became_hidden(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, reader, other) = (
+        app.user("author").await,
+        app.user("reader").await,
+        app.user("other").await,
+    );
+    follow(&app, &reader, &author).await;
+    follow(&app, &reader, &other).await;
+    let kept = post(&app, &author, "남을 글", "public").await;
+    let doomed = post(&app, &author, "지워질 글", "public").await;
+    let others = post(&app, &other, "다른 사람 글", "public").await;
+    for filter in ["latest", "ranked"] {
+        let path = format!("/api/v1/feed?filter={filter}");
+        let first = settle(&app, &reader, |seen| seen.len() == 3).await;
+        assert_eq!(first.len(), 3, "{filter}");
+        // Read twice: the second read is served from the cache.
+        assert_eq!(ids(&app, &path, &reader).await.len(), 3);
+    }
+    // A deletion shows at once, cache or not.
+    call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/content/{doomed}"),
+        &author,
+    )
+    .await;
+    for filter in ["latest", "ranked"] {
+        let seen = ids(&app, &format!("/api/v1/feed?filter={filter}"), &reader).await;
+        assert!(!seen.contains(&doomed), "{filter}: {seen:?}");
+        assert!(seen.contains(&kept));
+    }
+    // A new post pushed to the reader shows without waiting for the page to expire.
+    let fresh = post(&app, &other, "새 글", "public").await;
+    let seen = settle(&app, &reader, |seen| seen.contains(&fresh)).await;
+    assert!(seen.contains(&fresh));
+    // Blocked by the author: none of the author's posts, on any page shape.
+    let block = format!("/api/v1/users/{}/block", reader.id);
+    call(&app, Method::POST, &block, &author).await;
+    for path in [
+        "/api/v1/feed",
+        "/api/v1/feed?filter=latest",
+        "/api/v1/feed?size=5",
+    ] {
+        let seen = ids(&app, path, &reader).await;
+        assert!(!seen.contains(&kept), "{path}: {seen:?}");
+        assert!(seen.contains(&others), "{path}");
+    }
 }
