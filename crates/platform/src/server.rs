@@ -223,6 +223,11 @@ impl Server {
             Duration::from_millis(250),
             stop_rx.clone(),
         ));
+        tasks.spawn(crate::db::run_checkpointer(
+            ctx.db.clone(),
+            Duration::from_millis(200),
+            stop_rx.clone(),
+        ));
         tasks.spawn(housekeeping(ctx.clone(), stop_rx));
         let addr = listener.local_addr()?;
         tracing::info!(

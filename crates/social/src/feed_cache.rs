@@ -53,14 +53,13 @@ impl FeedCache {
     /// The key of a page: the seed's, plus what else shapes the page and the reader's
     /// generation.
     pub async fn key(&self, ctx: &AppContext, reader: UserId, page: i64, shape: &str) -> String {
-        let generation = match self.generations.get(&reader).await {
-            Some(generation) => generation,
-            None => {
-                // A new generation: pages made under a forgotten one can never be found.
-                let generation = ctx.next_id();
-                self.generations.insert(reader, generation).await;
-                generation
-            }
+        let generation = if let Some(generation) = self.generations.get(&reader).await {
+            generation
+        } else {
+            // A new generation: pages made under a forgotten one can never be found.
+            let generation = ctx.next_id();
+            self.generations.insert(reader, generation).await;
+            generation
         };
         format!("feed:user:{reader}:page:{page}:{shape}:{generation}")
     }

@@ -382,7 +382,7 @@ where
         .chain(&pulled)
         .map(content_row)
         .collect::<Result<Vec<_>>>()?;
-    posts.sort_unstable_by(|a, b| b.id.cmp(&a.id));
+    posts.sort_unstable_by_key(|c| std::cmp::Reverse(c.id));
     posts.dedup_by_key(|c| c.id);
     Ok(posts
         .into_iter()
