@@ -1,5 +1,7 @@
 //! social's routes: extract, call the service, answer.
 
+use std::sync::Arc;
+
 use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +20,7 @@ use crate::model::{
     self, Comment, CommentId, Content, ContentId, ContentType, MAX_MEDIA, Visibility,
 };
 use crate::service::{self, FeedOrder, FeedPage, FollowState, NewContent, Relationship};
+use crate::views::Views;
 
 pub fn router() -> ApiRouter {
     ApiRouter::new()
@@ -231,15 +234,21 @@ async fn create_content(
     Ok((StatusCode::CREATED, Json(content)))
 }
 
-/// A post, if the caller may see it (404 otherwise, whether missing or hidden).
+/// A post, if the caller may see it (404 otherwise, whether missing or hidden). Counts as a
+/// view unless the caller wrote it; view counts are written every couple of seconds.
 #[utoipa::path(get, path = "/api/v1/content/{id}", tag = "social", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Content), (status = 404, body = ProblemBody)))]
 async fn get_content(
     State(ctx): State<AppContext>,
+    Extension(views): Extension<Arc<Views>>,
     user: CurrentUser,
     Path(id): Path<ContentId>,
 ) -> Result<Json<Content>> {
-    service::content(&ctx, user.id, id).await.map(Json)
+    let content = service::content(&ctx, user.id, id).await?;
+    if content.author_id != user.id {
+        views.seen(&ctx, id);
+    }
+    Ok(Json(content))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

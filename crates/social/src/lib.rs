@@ -16,6 +16,7 @@ mod rank;
 mod search;
 mod service;
 mod store;
+mod views;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,11 +56,15 @@ impl Default for Settings {
 /// The social app, as the server mounts it.
 pub struct Social {
     settings: Settings,
+    views: Arc<views::Views>,
 }
 
 impl Social {
     pub fn new(settings: Settings) -> Self {
-        Self { settings }
+        Self {
+            settings,
+            views: Arc::default(),
+        }
     }
 
     /// The app with the settings of `[apps.social]`.
@@ -99,7 +104,9 @@ impl App for Social {
     }
 
     fn router(&self, _ctx: &AppContext) -> ApiRouter {
-        http::router().layer(axum::Extension(self.settings))
+        http::router()
+            .layer(axum::Extension(self.settings))
+            .layer(axum::Extension(Arc::clone(&self.views)))
     }
 
     fn subscribe(&self, subscriptions: &mut Subscriptions) {

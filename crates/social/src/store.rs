@@ -594,6 +594,15 @@ async fn bump(tx: &mut Tx, id: ContentId, counter: Counter, delta: i64) -> Resul
     Ok(())
 }
 
+pub async fn add_views(tx: &mut Tx, id: ContentId, views: i64) -> Result<()> {
+    sqlx::query("UPDATE social_content SET views_count = views_count + $2 WHERE id = $1")
+        .bind(id.get())
+        .bind(views)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn count_share(tx: &mut Tx, id: ContentId) -> Result<()> {
     bump(tx, id, Counter::Shares, 1).await
 }

@@ -15,6 +15,7 @@ backend_tests!(
     comments_thread_to_any_depth_and_notify,
     bad_input_names_the_field_and_writes_nothing,
     only_public_posts_can_be_shared,
+    views_are_counted_in_batches_and_not_for_the_author,
 );
 
 async fn a_post_carries_its_tags_and_mentions_and_keeps_its_edits(backend: Backend) {
@@ -271,4 +272,19 @@ async fn only_public_posts_can_be_shared(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn views_are_counted_in_batches_and_not_for_the_author(backend: Backend) {
+    let app = spawn(backend).await;
+    let (author, reader) = (app.user("author").await, app.user("reader").await);
+    let id = post(&app, &author, "몇 번 봤을까", "public").await;
+    let path = format!("/api/v1/content/{id}");
+    for _ in 0..3 {
+        assert_eq!(get_json(&app, &path, &reader).await.0, StatusCode::OK);
+    }
+    get_json(&app, &path, &author).await;
+    let views =
+        || async { get_json(&app, &path, &author).await.1["engagement"]["views_count"].clone() };
+    app.eventually(6, || async { views().await == 3 }).await;
+    assert_eq!(views().await, 3);
 }
