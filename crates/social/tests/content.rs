@@ -16,6 +16,7 @@ backend_tests!(
     bad_input_names_the_field_and_writes_nothing,
     only_public_posts_can_be_shared,
     views_are_counted_in_batches_and_not_for_the_author,
+    a_video_post_takes_an_mp4_upload_and_refuses_a_fake,
 );
 
 async fn a_post_carries_its_tags_and_mentions_and_keeps_its_edits(backend: Backend) {
@@ -287,4 +288,73 @@ async fn views_are_counted_in_batches_and_not_for_the_author(backend: Backend) {
         || async { get_json(&app, &path, &author).await.1["engagement"]["views_count"].clone() };
     app.eventually(6, || async { views().await == 3 }).await;
     assert_eq!(views().await, 3);
+}
+
+/// The start of an ISO base media file: an `ftyp` box naming the `isom` brand.
+fn tiny_mp4() -> Vec<u8> {
+    let mut bytes = vec![0, 0, 0, 0x18];
+    bytes.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
+    bytes.extend_from_slice(&[0, 0, 0, 8]);
+    bytes.extend_from_slice(b"free");
+    bytes.resize(256, 0);
+    bytes
+}
+
+async fn upload(
+    app: &platform::testing::TestApp,
+    user: &platform::testing::TestUser,
+    bytes: Vec<u8>,
+    name: &str,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str("video/mp4")
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part("file", part)
+        .text("app", "social");
+    app.post("/api/v1/uploads", Some(user))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_video_post_takes_an_mp4_upload_and_refuses_a_fake(backend: Backend) {
+    let app = spawn(backend).await;
+    let minji = app.user("minji").await;
+    let uploaded = upload(&app, &minji, tiny_mp4(), "clip.mp4").await;
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let media: Value = uploaded.json().await.unwrap();
+    assert_eq!(media["kind"], "video");
+    let created = app
+        .post("/api/v1/content", Some(&minji))
+        .json(&json!({ "type": "video", "text": "바다 영상", "media_ids": [media["id"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["content"]["media_ids"], json!([media["id"]]));
+
+    // An HTML page named .mp4 is not a video; nothing is stored.
+    let fake = upload(
+        &app,
+        &minji,
+        b"<html><script>alert(1)</script></html>".to_vec(),
+        "clip.mp4",
+    )
+    .await;
+    assert_eq!(fake.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Someone else's upload cannot be attached.
+    let jiho = app.user("jiho").await;
+    let stolen = app
+        .post("/api/v1/content", Some(&jiho))
+        .json(&json!({ "type": "video", "media_ids": [media["id"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = stolen.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "media_ids[0]");
 }
