@@ -1072,21 +1072,23 @@ where
     }))
 }
 
-/// What changes when something enters the reader's feed: the newest post pushed to their
-/// timeline and their own newest post. Two index probes; a cached feed page stays good while
-/// this does.
+/// What changes when something enters the reader's feed: how many posts their timeline holds
+/// and the newest of them (fan-outs can land out of order, so the newest alone would miss an
+/// older post arriving late), and their own newest post. Index probes and an index-only count;
+/// a cached feed page stays good while this does.
 pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
-) -> Result<(i64, i64)> {
+) -> Result<[i64; 3]> {
     let row = sqlx::query(
-        "SELECT COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0), \
+        "SELECT (SELECT COUNT(*) FROM social_timeline WHERE user_id = $1), \
+         COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0), \
          COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0)",
     )
     .bind(reader.get())
     .fetch_one(db)
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok([row.try_get(0)?, row.try_get(1)?, row.try_get(2)?])
 }
 
 /// The posts among `ids` that the reader may see and has not muted, in no particular order.
