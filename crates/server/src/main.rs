@@ -130,6 +130,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     .with_context(|| format!("demo data for {}", app.name()))?;
                 println!("demo data loaded: {}", app.name());
             }
+            // Deliver what the demo published (feed fan-out, notifications) now, so the first
+            // `serve` starts with complete feeds instead of a backlog.
+            let mut delivered = 0_usize;
+            loop {
+                let dispatched = platform::bus::dispatch_pending(&ctx)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let ran = ctx
+                    .jobs
+                    .run_one(&ctx)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                delivered += usize::from(ran);
+                if dispatched == 0 && !ran {
+                    break;
+                }
+            }
+            println!("demo events delivered: {delivered} jobs");
             ctx.search.rebuild(&ctx).await?;
             println!(
                 "demo accounts: demo (admin), minji, jiho, seoyeon; password: {}",
