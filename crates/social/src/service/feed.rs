@@ -1,0 +1,252 @@
+//! The home feed (ranked or latest, cached) and the other post lists.
+
+use platform::accounts::UserId;
+use platform::{AppContext, Result};
+
+use super::existing_user;
+use crate::feed_cache::{CachedPage, FeedCache};
+use crate::model::{Content, ContentId};
+use crate::rank::{self, Score};
+use crate::store;
+
+/// How the home feed is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedOrder {
+    /// By [`rank::score`], over the newest [`RANK_WINDOW`] posts.
+    Ranked,
+    /// Newest first.
+    Latest,
+}
+
+/// How many of the newest home posts the ranked feed orders.
+pub const RANK_WINDOW: i64 = 300;
+
+/// How far back the reader's likes and comments count toward affinity.
+const AFFINITY_DAYS: u64 = 30;
+
+/// One item of the home feed, with its score when ranked.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FeedItem {
+    #[serde(flatten)]
+    pub content: Content,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<Score>,
+}
+
+/// A page of the home feed (seed 004's shape, plus the cursor for the next page).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FeedPage {
+    pub items: Vec<FeedItem>,
+    pub page: i64,
+    /// Posts in the feed: for latest, the timeline's entries before read-time filtering (an
+    /// upper bound); for ranked, the posts in the ranking window.
+    pub total: i64,
+    pub has_more: bool,
+    /// Pass as `max_id` for the next page of the latest feed: no gaps or repeats while posts
+    /// keep arriving.
+    #[schema(value_type = Option<String>)]
+    pub next_max_id: Option<ContentId>,
+}
+
+/// A page of the reader's home feed. `before` (a `max_id` cursor) takes precedence over `page`
+/// for the latest order. Pages without a cursor come from [`FeedCache`] while it holds them.
+pub async fn feed(
+    ctx: &AppContext,
+    reader: UserId,
+    order: FeedOrder,
+    page: i64,
+    size: i64,
+    before: Option<ContentId>,
+    pull_threshold: i64,
+) -> Result<FeedPage> {
+    if before.is_some() {
+        return compute_feed(ctx, reader, order, page, size, before, pull_threshold).await;
+    }
+    let cache = FeedCache::of(ctx);
+    let mark = store::feed_mark(ctx.db.reader(), reader).await?;
+    let key = cache
+        .key(ctx, reader, page, &format!("{order:?}:{size}"))
+        .await;
+    if let Some(hit) = cache.get(&key).await.filter(|hit| hit.mark == mark) {
+        return from_cache(ctx, reader, &hit, page).await;
+    }
+    let fresh = compute_feed(ctx, reader, order, page, size, None, pull_threshold).await?;
+    let cached = CachedPage {
+        mark,
+        items: fresh
+            .items
+            .iter()
+            .map(|i| (i.content.id, i.score))
+            .collect(),
+        total: fresh.total,
+        has_more: fresh.has_more,
+        next_max_id: fresh.next_max_id,
+    };
+    cache.put(key, cached).await;
+    Ok(fresh)
+}
+
+/// A cached page with its posts read again, through the visibility rule, in the cached order.
+async fn from_cache(
+    ctx: &AppContext,
+    reader: UserId,
+    hit: &CachedPage,
+    page: i64,
+) -> Result<FeedPage> {
+    let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
+    let mut posts: std::collections::HashMap<ContentId, Content> =
+        store::listed_posts(ctx.db.reader(), reader, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let items = hit
+        .items
+        .iter()
+        .filter_map(|(id, score)| {
+            posts.remove(id).map(|content| FeedItem {
+                content,
+                score: *score,
+            })
+        })
+        .collect();
+    Ok(FeedPage {
+        items,
+        page,
+        total: hit.total,
+        has_more: hit.has_more,
+        next_max_id: hit.next_max_id,
+    })
+}
+
+/// A page of the home feed as computed from the database.
+async fn compute_feed(
+    ctx: &AppContext,
+    reader: UserId,
+    order: FeedOrder,
+    page: i64,
+    size: i64,
+    before: Option<ContentId>,
+    pull_threshold: i64,
+) -> Result<FeedPage> {
+    let db = ctx.db.reader();
+    match order {
+        FeedOrder::Latest => {
+            let window = store::Window {
+                before,
+                after: None,
+                offset: if before.is_some() {
+                    0
+                } else {
+                    (page - 1) * size
+                },
+                limit: size + 1,
+            };
+            let mut items = store::home(db, reader, pull_threshold, window).await?;
+            let has_more = items.len() > usize::try_from(size).unwrap_or(0);
+            items.truncate(usize::try_from(size).unwrap_or(0));
+            Ok(FeedPage {
+                next_max_id: has_more.then(|| items.last().map(|c| c.id)).flatten(),
+                items: items
+                    .into_iter()
+                    .map(|content| FeedItem {
+                        content,
+                        score: None,
+                    })
+                    .collect(),
+                page,
+                total: store::home_count(db, reader).await?,
+                has_more,
+            })
+        }
+        FeedOrder::Ranked => {
+            let window = store::Window {
+                before: None,
+                after: None,
+                offset: 0,
+                limit: RANK_WINDOW,
+            };
+            let candidates = store::home(db, reader, pull_threshold, window).await?;
+            let now = ctx.clock.now();
+            let since = now.minus(std::time::Duration::from_secs(AFFINITY_DAYS * 86_400));
+            let interactions = store::interactions(db, reader, since).await?;
+            let mut scored: Vec<FeedItem> = candidates
+                .into_iter()
+                .map(|content| {
+                    #[allow(clippy::cast_precision_loss)] // microseconds of a post's age
+                    let age_hours =
+                        (now.micros() - content.created_at.micros()) as f64 / 3_600_000_000.0;
+                    let with = interactions.get(&content.author_id).copied().unwrap_or(0);
+                    let score = rank::score(age_hours, content.engagement, with);
+                    FeedItem {
+                        content,
+                        score: Some(score),
+                    }
+                })
+                .collect();
+            // Stable: equal scores keep newest first.
+            scored.sort_by(|a, b| {
+                let (a, b) = (
+                    a.score.map_or(0.0, |s| s.total),
+                    b.score.map_or(0.0, |s| s.total),
+                );
+                b.total_cmp(&a)
+            });
+            let total = i64::try_from(scored.len()).unwrap_or(i64::MAX);
+            let start = usize::try_from((page - 1) * size).unwrap_or(usize::MAX);
+            let items: Vec<FeedItem> = scored
+                .into_iter()
+                .skip(start)
+                .take(usize::try_from(size).unwrap_or(0))
+                .collect();
+            Ok(FeedPage {
+                has_more: (page * size) < total,
+                items,
+                page,
+                total,
+                next_max_id: None,
+            })
+        }
+    }
+}
+
+/// Posts that entered the reader's home timeline after `last_seen`, newest first.
+pub async fn refresh(
+    ctx: &AppContext,
+    reader: UserId,
+    last_seen: ContentId,
+    limit: i64,
+    pull_threshold: i64,
+) -> Result<Vec<Content>> {
+    let window = store::Window {
+        before: None,
+        after: Some(last_seen),
+        offset: 0,
+        limit,
+    };
+    store::home(ctx.db.reader(), reader, pull_threshold, window).await
+}
+
+/// An author's posts the reader may see, newest first.
+pub async fn by_author(
+    ctx: &AppContext,
+    reader: UserId,
+    author: UserId,
+    before: Option<ContentId>,
+    limit: i64,
+) -> Result<Vec<Content>> {
+    existing_user(ctx, author).await?;
+    store::by_author(ctx.db.reader(), reader, author, before, limit).await
+}
+
+/// Posts under a hashtag the reader may see, newest first.
+pub async fn by_tag(
+    ctx: &AppContext,
+    reader: UserId,
+    tag: &str,
+    before: Option<ContentId>,
+    limit: i64,
+) -> Result<Vec<Content>> {
+    let tag = tag.trim_start_matches('#').to_lowercase();
+    store::by_tag(ctx.db.reader(), reader, &tag, before, limit).await
+}

@@ -1,0 +1,210 @@
+//! Home timelines: the fan-out that fills them and the reads that merge them.
+
+use platform::Result;
+use platform::accounts::UserId;
+use platform::db::Tx;
+use platform::time::Timestamp;
+use sqlx::{Any, Executor, Row};
+
+use super::content_row;
+use crate::model::{Content, ContentId};
+
+/// Where a page of a timeline starts and how long it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    /// Only posts older than this one (a `max_id` cursor).
+    pub before: Option<ContentId>,
+    /// Only posts newer than this one (`since_id`, refresh).
+    pub after: Option<ContentId>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A window of the reader's home timeline, newest first. It merges three sources, each read
+/// newest first through its own index and cut at `offset + limit`, so a page costs about as
+/// many row lookups as it has rows: posts pushed to the reader's timeline, their own posts, and
+/// those of followed authors with at least `pull_threshold` followers (merged here rather than
+/// pushed). Every source applies [`listed!`].
+pub async fn home<'e, E>(
+    db: E,
+    reader: UserId,
+    pull_threshold: i64,
+    window: Window,
+) -> Result<Vec<Content>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let before = window.before.map_or(i64::MAX, ContentId::get);
+    let after = window.after.map_or(0, ContentId::get);
+    let wanted = window.offset + window.limit;
+    let pushed = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_timeline t JOIN social_content c ON c.id = t.content_id \
+         WHERE t.user_id = $1 AND t.content_id < $2 AND t.content_id > $3 AND ",
+        listed!(),
+        " ORDER BY t.content_id DESC LIMIT $4"
+    ))
+    .bind(reader.get())
+    .bind(before)
+    .bind(after)
+    .bind(wanted)
+    .fetch_all(db)
+    .await?;
+    let own = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.author_id = $1 AND c.id < $2 AND c.id > $3 \
+         AND c.deleted_at IS NULL ORDER BY c.id DESC LIMIT $4"
+    ))
+    .bind(reader.get())
+    .bind(before)
+    .bind(after)
+    .bind(wanted)
+    .fetch_all(db)
+    .await?;
+    let pulled = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.author_id IN (SELECT f.following_id FROM social_follows f \
+         JOIN social_accounts a ON a.user_id = f.following_id WHERE f.follower_id = $1 \
+         AND a.followers_count >= $5) AND c.id < $2 AND c.id > $3 AND ",
+        listed!(),
+        " ORDER BY c.id DESC LIMIT $4"
+    ))
+    .bind(reader.get())
+    .bind(before)
+    .bind(after)
+    .bind(wanted)
+    .bind(pull_threshold)
+    .fetch_all(db)
+    .await?;
+    let mut posts = pushed
+        .iter()
+        .chain(&own)
+        .chain(&pulled)
+        .map(content_row)
+        .collect::<Result<Vec<_>>>()?;
+    posts.sort_unstable_by_key(|c| std::cmp::Reverse(c.id));
+    posts.dedup_by_key(|c| c.id);
+    Ok(posts
+        .into_iter()
+        .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(window.limit).unwrap_or(0))
+        .collect())
+}
+
+/// Entries of the reader's timeline and their own posts: an upper bound of their feed's length
+/// (posts hidden from them since are dropped only when read), counted from indexes alone.
+pub async fn home_count<'e, E: Executor<'e, Database = Any>>(db: E, reader: UserId) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM social_timeline WHERE user_id = $1) \
+         + (SELECT COUNT(*) FROM social_content WHERE author_id = $1 AND deleted_at IS NULL)",
+    )
+    .bind(reader.get())
+    .fetch_one(db)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The reader's likes and comments since `since`, per author of the posts they went to.
+pub async fn interactions<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    since: Timestamp,
+) -> Result<std::collections::HashMap<UserId, i64>> {
+    let rows = sqlx::query(
+        "SELECT c.author_id, COUNT(*) AS n FROM social_likes l JOIN social_content c ON c.id = l.content_id \
+         WHERE l.user_id = $1 AND l.created_at >= $2 GROUP BY c.author_id \
+         UNION ALL \
+         SELECT c.author_id, COUNT(*) AS n FROM social_comments k JOIN social_content c ON c.id = k.content_id \
+         WHERE k.user_id = $1 AND k.created_at >= $2 AND k.deleted_at IS NULL GROUP BY c.author_id",
+    )
+    .bind(reader.get())
+    .bind(since.micros())
+    .fetch_all(db)
+    .await?;
+    let mut counts = std::collections::HashMap::new();
+    for r in &rows {
+        let author = UserId::from_raw(r.try_get(0)?);
+        *counts.entry(author).or_insert(0) += r.try_get::<i64, _>(1)?;
+    }
+    Ok(counts)
+}
+
+/// Pushes a new post to the home timelines of its author's followers.
+pub async fn fan_out(tx: &mut Tx, id: ContentId, author: UserId) -> Result<u64> {
+    let done = sqlx::query(
+        "INSERT INTO social_timeline (user_id, content_id, author_id) \
+         SELECT follower_id, $1, $2 FROM social_follows WHERE following_id = $2 \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id.get())
+    .bind(author.get())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Followers who would see the author's new public or followers-only post in their feed: all
+/// but those who muted the author (blocks already ended any follow).
+pub async fn live_audience<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    author: UserId,
+) -> Result<Vec<UserId>> {
+    let rows = sqlx::query(
+        "SELECT f.follower_id FROM social_follows f WHERE f.following_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM social_mutes m WHERE m.muter_id = f.follower_id AND m.muted_id = $1)",
+    )
+    .bind(author.get())
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(UserId::from_raw(r.try_get(0)?)))
+        .collect()
+}
+
+/// Copies an author's latest posts into a new follower's timeline, so following shows them.
+pub async fn backfill(tx: &mut Tx, reader: UserId, author: UserId, posts: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO social_timeline (user_id, content_id, author_id) \
+         SELECT $1, id, author_id FROM (SELECT id, author_id FROM social_content \
+         WHERE author_id = $2 AND deleted_at IS NULL ORDER BY id DESC LIMIT $3) AS latest WHERE true \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(reader.get())
+    .bind(author.get())
+    .bind(posts)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes an author's posts out of a reader's timeline (unfollow, block).
+pub async fn drop_from_timeline(tx: &mut Tx, reader: UserId, author: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM social_timeline WHERE user_id = $1 AND author_id = $2")
+        .bind(reader.get())
+        .bind(author.get())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What changes when something enters the reader's feed: how many posts their timeline holds
+/// and the newest of them (fan-outs can land out of order, so the newest alone would miss an
+/// older post arriving late), and their own newest post. Index probes and an index-only count;
+/// a cached feed page stays good while this does.
+pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+) -> Result<[i64; 3]> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM social_timeline WHERE user_id = $1), \
+         COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0), \
+         COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0)",
+    )
+    .bind(reader.get())
+    .fetch_one(db)
+    .await?;
+    Ok([row.try_get(0)?, row.try_get(1)?, row.try_get(2)?])
+}
