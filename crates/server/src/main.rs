@@ -68,6 +68,7 @@ enum RationCommand {
 fn apps(config: &Config) -> anyhow::Result<Vec<Arc<dyn App>>> {
     Ok(vec![
         Arc::new(social::Social::from_config(config)?),
+        Arc::new(ask::Ask),
         Arc::new(ration::Ration),
     ])
 }

@@ -1,0 +1,66 @@
+//! What ask keeps in the platform cache, with the seed's lifetimes (seed 003 `cacheStrategies`).
+//!
+//! Writers invalidate what they change right after committing, so readers on this node never
+//! see a value older than the last write; the lifetimes bound what other nodes may see.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::cache::{Cache, Family};
+
+use crate::model::{Question, QuestionId, QuestionSummary};
+use crate::service::Trending;
+use crate::store::ListFilter;
+
+/// A question page (seed: `question:{id}`, 30 min).
+const QUESTION_TTL: Duration = Duration::from_secs(30 * 60);
+/// The total of a filtered list (seed: `question_count:{params}`, 5 min).
+const COUNT_TTL: Duration = Duration::from_secs(5 * 60);
+/// Trending hashtags (seed: `trending:tags`, 15 min, refreshed ahead of expiry).
+pub const TRENDING_TTL: Duration = Duration::from_secs(15 * 60);
+/// The listed questions of one geohash cell.
+const CELL_TTL: Duration = Duration::from_secs(60);
+
+/// A question's summary and whether it is listed.
+pub type CachedSummary = Arc<(QuestionSummary, bool)>;
+/// The listed questions of a cell: (id, lat, lng).
+pub type CellContents = Arc<[(QuestionId, f64, f64)]>;
+
+pub struct Caches {
+    pub summaries: Family<QuestionId, CachedSummary>,
+    /// Public question pages: listed or closed, not hidden, hidden answers left out.
+    pub questions: Family<QuestionId, Arc<Question>>,
+    pub counts: Family<ListFilter, i64>,
+    /// Keyed by precision-tagged cell hash (`5:wy7b1` or `6:wy7b1c`).
+    pub cells: Family<String, CellContents>,
+    /// Keyed by region (`None`: all of Korea).
+    pub trending: Family<Option<String>, Arc<Trending>>,
+}
+
+impl Caches {
+    pub fn of(cache: &Cache) -> Self {
+        Self {
+            summaries: cache.family("ask.summary", QUESTION_TTL, 200_000),
+            questions: cache.family("ask.question", QUESTION_TTL, 20_000),
+            counts: cache.family("ask.count", COUNT_TTL, 10_000),
+            cells: cache.family("ask.cell", CELL_TTL, 50_000),
+            trending: cache.family("ask.trending", TRENDING_TTL, 100),
+        }
+    }
+
+    /// Forgets everything cached about one question (its counts, answers, state changed).
+    pub async fn question_changed(&self, id: QuestionId) {
+        self.summaries.invalidate(&id).await;
+        self.questions.invalidate(&id).await;
+    }
+
+    /// Forgets what depends on which questions are listed where: totals and the question's cells.
+    pub async fn listing_changed(&self, id: QuestionId, cells: Option<&(String, String)>) {
+        self.question_changed(id).await;
+        self.counts.invalidate_all();
+        if let Some((coarse, fine)) = cells {
+            self.cells.invalidate(&format!("5:{coarse}")).await;
+            self.cells.invalidate(&format!("6:{fine}")).await;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Questions by place (nearby), trending hashtags, and the time-to-first-answer figures.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::time::Timestamp;
+use platform::{AppContext, Result};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::questions::{PER_PAGE, summaries};
+use crate::caches::{Caches, CellContents};
+use crate::geo::{self, Cell, GeoPoint, Precision};
+use crate::model::{QuestionId, QuestionSummary};
+use crate::regions;
+use crate::store;
+
+/// A page of questions near a point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Nearby {
+    pub items: Vec<NearbyItem>,
+    pub page: i64,
+    pub per_page: i64,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearbyItem {
+    #[serde(flatten)]
+    pub question: QuestionSummary,
+    /// Metres from the searched point.
+    pub distance_m: f64,
+}
+
+/// Listed questions within `radius_m` of `center`, nearest first. Walks the grid cells touching
+/// the circle nearest first, in growing batches, and stops once the page is full and no unread
+/// cell could hold anything nearer than what it has.
+pub async fn nearby(
+    ctx: &AppContext,
+    center: GeoPoint,
+    radius_m: f64,
+    page: i64,
+) -> Result<Nearby> {
+    let cover = geo::cover(center, radius_m);
+    let need = (page * PER_PAGE + 1) as usize;
+    let mut found: Vec<(f64, QuestionId)> = Vec::new();
+    let (mut next, mut batch) = (0, 4);
+    while next < cover.cells.len() {
+        let end = (next + batch).min(cover.cells.len());
+        for (id, lat, lng) in cell_contents(ctx, cover.precision, &cover.cells[next..end]).await? {
+            let d = center.distance_m(GeoPoint::new_unchecked(lat, lng));
+            if d <= radius_m {
+                found.push((d, id));
+            }
+        }
+        next = end;
+        batch *= 2;
+        if found.len() >= need {
+            found.select_nth_unstable_by(need - 1, |a, b| a.0.total_cmp(&b.0));
+            let kth = found[need - 1].0;
+            found.truncate(need);
+            if cover.cells.get(next).is_none_or(|c| c.nearest_m > kth) {
+                break;
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let start = ((page - 1) * PER_PAGE) as usize;
+    let has_more = found.len() > (page * PER_PAGE) as usize;
+    let window: Vec<(f64, QuestionId)> = found
+        .into_iter()
+        .skip(start)
+        .take(PER_PAGE as usize)
+        .collect();
+    let ids: Vec<QuestionId> = window.iter().map(|w| w.1).collect();
+    let distances: HashMap<QuestionId, f64> = window.iter().map(|&(d, id)| (id, d)).collect();
+    let items = summaries(ctx, &ids)
+        .await?
+        .into_iter()
+        .map(|question| NearbyItem {
+            distance_m: distances.get(&question.id).map_or(0.0, |d| d.round()),
+            question,
+        })
+        .collect();
+    Ok(Nearby {
+        items,
+        page,
+        per_page: PER_PAGE,
+        has_more,
+    })
+}
+
+/// The listed questions of some cells, from the cache, reading the missing cells at once.
+async fn cell_contents(
+    ctx: &AppContext,
+    precision: Precision,
+    cells: &[Cell],
+) -> Result<Vec<(QuestionId, f64, f64)>> {
+    let cache = Caches::of(&ctx.cache).cells;
+    let tag = match precision {
+        Precision::Coarse => 5,
+        Precision::Fine => 6,
+    };
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for cell in cells {
+        match cache.get(&format!("{tag}:{}", cell.hash)).await {
+            Some(contents) => out.extend_from_slice(&contents),
+            None => missing.push(cell.hash.as_str()),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(out);
+    }
+    let mut loaded: HashMap<String, Vec<(QuestionId, f64, f64)>> = missing
+        .iter()
+        .map(|h| ((*h).to_owned(), Vec::new()))
+        .collect();
+    for (cell, id, lat, lng) in store::cells(ctx.db.reader(), precision, &missing).await? {
+        loaded.entry(cell).or_default().push((id, lat, lng));
+    }
+    for (cell, contents) in loaded {
+        out.extend_from_slice(&contents);
+        let contents: CellContents = contents.into();
+        cache.insert(format!("{tag}:{cell}"), contents).await;
+    }
+    Ok(out)
+}
+
+/// The hashtags most used in the last 24 hours.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Trending {
+    pub region: Option<String>,
+    pub window_hours: i64,
+    pub computed_at: Timestamp,
+    pub tags: Vec<TrendingTag>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrendingTag {
+    pub tag: String,
+    /// Questions carrying it in the last 24 hours.
+    pub count: i64,
+    /// Questions carrying it in the 24 hours before.
+    pub previous_count: i64,
+    /// `count - previous_count`.
+    pub change: i64,
+}
+
+const TRENDING_WINDOW: Duration = Duration::from_secs(24 * 3600);
+const TRENDING_SIZE: i64 = 20;
+
+async fn compute_trending(ctx: &AppContext, region: Option<&str>) -> Result<Trending> {
+    let now = ctx.clock.now();
+    let start = now.minus(TRENDING_WINDOW);
+    let current = store::tag_counts(
+        ctx.db.reader(),
+        (start, now.plus(Duration::from_secs(1))),
+        region,
+        None,
+        TRENDING_SIZE,
+    )
+    .await?;
+    let names: Vec<String> = current.iter().map(|(t, _)| t.clone()).collect();
+    let before: HashMap<String, i64> = store::tag_counts(
+        ctx.db.reader(),
+        (start.minus(TRENDING_WINDOW), start),
+        region,
+        Some(&names),
+        TRENDING_SIZE,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    Ok(Trending {
+        region: region.map(str::to_owned),
+        window_hours: 24,
+        computed_at: now,
+        tags: current
+            .into_iter()
+            .map(|(tag, count)| {
+                let previous_count = before.get(&tag).copied().unwrap_or(0);
+                TrendingTag {
+                    change: count - previous_count,
+                    tag,
+                    count,
+                    previous_count,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Trending hashtags, Korea-wide or in one region, as last computed (at most 15 minutes old).
+pub async fn trending(ctx: &AppContext, region: Option<String>) -> Result<Arc<Trending>> {
+    let cache = Caches::of(&ctx.cache).trending;
+    if let Some(t) = cache.get(&region).await {
+        return Ok(t);
+    }
+    let t = Arc::new(compute_trending(ctx, region.as_deref()).await?);
+    cache.insert(region, Arc::clone(&t)).await;
+    Ok(t)
+}
+
+/// Recomputes every trending list ahead of its expiry, so readers never wait for one.
+pub async fn refresh_trending(ctx: &AppContext) -> Result<()> {
+    let cache = Caches::of(&ctx.cache).trending;
+    let codes = std::iter::once(None).chain(regions::all().iter().map(|r| Some(r.code.clone())));
+    for region in codes {
+        let t = compute_trending(ctx, region.as_deref()).await?;
+        cache.insert(region, Arc::new(t)).await;
+    }
+    Ok(())
+}
+
+/// How fast questions get their first answer (the 10-minute goal).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    pub days: i64,
+    pub questions: i64,
+    pub answered: i64,
+    pub p50_seconds: Option<i64>,
+    pub p90_seconds: Option<i64>,
+    pub answered_within_10_min: i64,
+    /// Of every question asked in the window.
+    pub share_within_10_min: f64,
+}
+
+const GOAL_SECS: i64 = 600;
+
+/// The value at quantile `q` of sorted `values` (nearest rank).
+fn quantile(values: &[i64], q: f64) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    Some(values[rank - 1])
+}
+
+pub async fn stats(ctx: &AppContext, days: i64) -> Result<Stats> {
+    let since = ctx
+        .clock
+        .now()
+        .minus(Duration::from_secs(days as u64 * 24 * 3600));
+    let (waits, questions) = store::first_answer_waits(ctx.db.reader(), since).await?;
+    let within = waits.iter().filter(|&&w| w <= GOAL_SECS).count() as i64;
+    Ok(Stats {
+        days,
+        questions,
+        answered: waits.len() as i64,
+        p50_seconds: quantile(&waits, 0.5),
+        p90_seconds: quantile(&waits, 0.9),
+        answered_within_10_min: within,
+        share_within_10_min: if questions == 0 {
+            0.0
+        } else {
+            within as f64 / questions as f64
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+
+    #[test]
+    fn quantiles_take_the_nearest_rank() {
+        let v = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        assert_eq!(quantile(&v, 0.5), Some(50));
+        assert_eq!(quantile(&v, 0.9), Some(90));
+        assert_eq!(quantile(&[], 0.5), None);
+        assert_eq!(quantile(&[7], 0.9), Some(7));
+    }
+}

@@ -1,0 +1,176 @@
+//! Reports, the moderation log, and what a user wrote (exports, forgetting).
+
+use platform::Result;
+use platform::accounts::UserId;
+use platform::db::Tx;
+use platform::time::Timestamp;
+use serde::Serialize;
+use sqlx::{Any, Executor, Row};
+use utoipa::ToSchema;
+
+/// A user's report of a question or answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Report {
+    pub id: String,
+    pub reporter_id: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+}
+
+/// Files a report; false when the reporter already reported this target.
+pub async fn insert_report(
+    tx: &mut Tx,
+    id: i64,
+    reporter: UserId,
+    target: (&str, i64),
+    reason: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO ask_reports (id, reporter_id, target_type, target_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (reporter_id, target_type, target_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(reporter.get())
+    .bind(target.0)
+    .bind(target.1)
+    .bind(reason)
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Unresolved reports, oldest first.
+pub async fn open_reports<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    limit: i64,
+) -> Result<Vec<Report>> {
+    let rows = sqlx::query(
+        "SELECT id, reporter_id, target_type, target_id, reason, created_at FROM ask_reports WHERE resolved_at IS NULL \
+         ORDER BY created_at LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Report {
+                id: r.try_get::<i64, _>("id")?.to_string(),
+                reporter_id: r.try_get::<i64, _>("reporter_id")?.to_string(),
+                target_type: r.try_get("target_type")?,
+                target_id: r.try_get::<i64, _>("target_id")?.to_string(),
+                reason: r.try_get("reason")?,
+                created_at: Timestamp::from_micros(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Marks every open report about a target resolved.
+pub async fn resolve_reports(tx: &mut Tx, target: (&str, i64), now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE ask_reports SET resolved_at = $1 WHERE target_type = $2 AND target_id = $3 AND resolved_at IS NULL")
+        .bind(now.micros())
+        .bind(target.0)
+        .bind(target.1)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes what a moderator did.
+pub async fn log_action(
+    tx: &mut Tx,
+    id: i64,
+    moderator: UserId,
+    action: &str,
+    target: (&str, i64),
+    reason: &str,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ask_moderation_log (id, moderator_id, action, target_type, target_id, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(moderator.get())
+    .bind(action)
+    .bind(target.0)
+    .bind(target.1)
+    .bind(reason)
+    .bind(now.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A user's questions as stored, for their data export: (id, title, content, created_at).
+pub async fn user_questions<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user: UserId,
+) -> Result<Vec<serde_json::Value>> {
+    let rows = sqlx::query("SELECT id, title, content, status, created_at FROM ask_questions WHERE user_id = $1 ORDER BY id")
+        .bind(user.get())
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(serde_json::json!({
+                "id": r.try_get::<i64, _>("id")?.to_string(),
+                "title": r.try_get::<String, _>("title")?,
+                "content": r.try_get::<String, _>("content")?,
+                "status": r.try_get::<String, _>("status")?,
+                "created_at": Timestamp::from_micros(r.try_get("created_at")?),
+            }))
+        })
+        .collect()
+}
+
+/// A user's answers as stored, for their data export.
+pub async fn user_answers<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user: UserId,
+) -> Result<Vec<serde_json::Value>> {
+    let rows = sqlx::query("SELECT id, question_id, content, created_at FROM ask_answers WHERE user_id = $1 ORDER BY id")
+        .bind(user.get())
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(serde_json::json!({
+                "id": r.try_get::<i64, _>("id")?.to_string(),
+                "question_id": r.try_get::<i64, _>("question_id")?.to_string(),
+                "content": r.try_get::<String, _>("content")?,
+                "created_at": Timestamp::from_micros(r.try_get("created_at")?),
+            }))
+        })
+        .collect()
+}
+
+/// Removes what a purged account wrote: its questions leave every list and lose their text,
+/// its answers, likes, reports and profile go. Ledger entries stay: they are other members'
+/// history too, and name the account only by its number.
+pub async fn forget(tx: &mut Tx, user: UserId) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM ask_question_tags WHERE question_id IN (SELECT id FROM ask_questions WHERE user_id = $1)",
+    )
+    .bind(user.get())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE ask_questions SET status = 'deleted', title = '', content = '', place_name = NULL WHERE user_id = $1")
+        .bind(user.get())
+        .execute(&mut **tx)
+        .await?;
+    for sql in [
+        "UPDATE ask_answers SET content = '', hidden = 1, hidden_reason = 'account deleted' WHERE user_id = $1",
+        "DELETE FROM ask_question_likes WHERE user_id = $1",
+        "DELETE FROM ask_answer_likes WHERE user_id = $1",
+        "DELETE FROM ask_reports WHERE reporter_id = $1",
+        "DELETE FROM ask_profiles WHERE user_id = $1",
+    ] {
+        sqlx::query(sql).bind(user.get()).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
