@@ -54,10 +54,12 @@ impl Caches {
         self.questions.invalidate(&id).await;
     }
 
-    /// Forgets what depends on which questions are listed where: totals and the question's cells.
+    /// Forgets what depends on which questions are listed where: totals, trending tags and the
+    /// question's cells.
     pub async fn listing_changed(&self, id: QuestionId, cells: Option<&(String, String)>) {
         self.question_changed(id).await;
         self.counts.invalidate_all();
+        self.trending.invalidate_all();
         if let Some((coarse, fine)) = cells {
             self.cells.invalidate(&format!("5:{coarse}")).await;
             self.cells.invalidate(&format!("6:{fine}")).await;

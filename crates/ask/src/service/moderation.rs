@@ -121,7 +121,6 @@ pub async fn hide(
         }
         Target::Answer(_) => caches.question_changed(question).await,
     }
-    caches.trending.invalidate_all();
     Ok(())
 }
 

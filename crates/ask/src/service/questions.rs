@@ -179,9 +179,7 @@ pub async fn edit_question(
     publish_changed(ctx, &mut tx, id).await?;
     tx.commit().await?;
     ctx.bus.wake();
-    let caches = Caches::of(&ctx.cache);
-    caches.question_changed(id).await;
-    caches.counts.invalidate_all();
+    Caches::of(&ctx.cache).listing_changed(id, None).await;
     question(ctx, Some(user), id).await
 }
 
@@ -250,13 +248,14 @@ pub async fn question(
     if detail.hidden && !sees_hidden(author) {
         return Err(Error::not_found("question"));
     }
-    let answers = store::answers_of(ctx.db.reader(), id, now)
-        .await?
+    let all = store::answers_of(ctx.db.reader(), id, now).await?;
+    // Only a page that looks the same to everyone may be cached.
+    let public = !detail.hidden && all.iter().all(|(_, hidden)| !hidden);
+    let answers = all
         .into_iter()
         .filter(|(a, hidden)| !hidden || sees_hidden(a.author.id))
         .map(|(a, _)| a)
         .collect::<Vec<_>>();
-    let public = !detail.hidden && answers.iter().all(|a| a.hidden_reason.is_none());
     let page = Question {
         summary: detail.summary,
         image_ids: detail.image_ids,
