@@ -80,7 +80,7 @@ impl App for Ask {
         // Ahead of the lists' 15-minute expiry, so readers never wait for a recount.
         jobs.every(
             events::REFRESH_TRENDING,
-            caches::TRENDING_TTL - Duration::from_secs(60),
+            caches::TRENDING_TTL.saturating_sub(Duration::from_secs(60)),
         );
     }
 

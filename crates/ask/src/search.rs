@@ -126,6 +126,8 @@ impl Subscriber for IndexQuestions {
         #[derive(Deserialize)]
         struct Subject {
             question_id: QuestionId,
+            /// Set by answer events; a deleted answer is no longer among the question's.
+            answer_id: Option<AnswerId>,
         }
         let subject: Subject = event.parse()?;
         let now = ctx.clock.now();
@@ -134,6 +136,9 @@ impl Subscriber for IndexQuestions {
         match listed {
             Some(d) => ctx.search.index(&question_document(&d.summary))?,
             None => ctx.search.remove("questions", subject.question_id.get())?,
+        }
+        if let Some(answer) = subject.answer_id {
+            ctx.search.remove("answers", answer.get())?;
         }
         for (answer, hidden) in store::answers_of(&mut **tx, subject.question_id, now).await? {
             match listed {

@@ -46,11 +46,20 @@ pub fn init_logging(config: &LogConfig) {
 pub fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
+        // Machine latencies (`*_duration_seconds`): half a millisecond to ten seconds.
         let seconds = &[
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
         ];
+        // Waits on people (`*_wait_seconds`: time to a first answer, ...): seconds to a day.
+        let waits = &[
+            30.0, 60.0, 120.0, 300.0, 600.0, 1_200.0, 1_800.0, 3_600.0, 7_200.0, 21_600.0,
+            86_400.0,
+        ];
         let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), seconds)
+            .set_buckets_for_metric(Matcher::Suffix("_wait_seconds".to_owned()), waits)
+            .and_then(|b| {
+                b.set_buckets_for_metric(Matcher::Suffix("_duration_seconds".to_owned()), seconds)
+            })
             .map(PrometheusBuilder::build_recorder);
         match recorder {
             Ok(recorder) => {

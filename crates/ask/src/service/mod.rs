@@ -39,17 +39,16 @@ async fn pay(ctx: &AppContext, tx: &mut Tx, t: &Transfer) -> Result<bool> {
 /// have none yet, refused while suspended, and marked active.
 async fn member(ctx: &AppContext, tx: &mut Tx, user: &CurrentUser) -> Result<ProfileRow> {
     let now = ctx.clock.now();
-    let profile = match store::profile(&mut **tx, user.id).await? {
-        Some(p) => p,
-        None => {
-            let username = accounts::find_user(ctx, user.id)
-                .await?
-                .map_or_else(|| user.id.to_string(), |u| u.username);
-            join(ctx, tx, user.id, &username).await?;
-            store::profile(&mut **tx, user.id)
-                .await?
-                .ok_or_else(|| Error::internal(anyhow::anyhow!("profile vanished")))?
-        }
+    let profile = if let Some(p) = store::profile(&mut **tx, user.id).await? {
+        p
+    } else {
+        let username = accounts::find_user(ctx, user.id)
+            .await?
+            .map_or_else(|| user.id.to_string(), |u| u.username);
+        join(ctx, tx, user.id, &username).await?;
+        store::profile(&mut **tx, user.id)
+            .await?
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("profile vanished")))?
     };
     if let Some(until) = profile.suspended_until
         && until > now

@@ -117,7 +117,7 @@ pub async fn hide(
         Target::Question(id) => {
             caches
                 .listing_changed(id, located_cells(ctx, id).await?.as_ref())
-                .await
+                .await;
         }
         Target::Answer(_) => caches.question_changed(question).await,
     }

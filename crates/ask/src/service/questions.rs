@@ -233,10 +233,11 @@ pub async fn question(
 ) -> Result<Question> {
     let caches = Caches::of(&ctx.cache);
     let privileged = moderates(viewer);
-    if !privileged && let Some(cached) = caches.questions.get(&id).await {
-        if viewer.is_none_or(|v| v.id != cached.summary.author.id) {
-            return Ok((*cached).clone());
-        }
+    if !privileged
+        && let Some(cached) = caches.questions.get(&id).await
+        && viewer.is_none_or(|v| v.id != cached.summary.author.id)
+    {
+        return Ok((*cached).clone());
     }
     let now = ctx.clock.now();
     let detail = store::question_detail(ctx.db.reader(), id, now)
@@ -330,13 +331,12 @@ pub async fn list(
     .await?;
     let questions = summaries(ctx, &ids).await?;
     let counts = Caches::of(&ctx.cache).counts;
-    let total = match counts.get(&filter).await {
-        Some(total) => total,
-        None => {
-            let total = store::count(ctx.db.reader(), &filter).await?;
-            counts.insert(filter, total).await;
-            total
-        }
+    let total = if let Some(total) = counts.get(&filter).await {
+        total
+    } else {
+        let total = store::count(ctx.db.reader(), &filter).await?;
+        counts.insert(filter, total).await;
+        total
     };
     Ok(QuestionPage {
         questions,

@@ -1,5 +1,7 @@
 //! Questions: writing, listing, the nearby cells, accepting, likes, trending tags.
 
+use std::fmt::Write as _;
+
 use platform::Result;
 use platform::accounts::UserId;
 use platform::db::Tx;
@@ -360,19 +362,20 @@ impl ListFilter {
         let mut binds = Vec::new();
         if let Some(region) = &self.region {
             binds.push(region.clone());
-            sql.push_str(&format!(" AND q.region_code = ${}", binds.len()));
+            let _ = write!(sql, " AND q.region_code = ${}", binds.len());
         }
         if let Some(category) = self.category {
             binds.push(category.as_str().to_owned());
-            sql.push_str(&format!(" AND q.category = ${}", binds.len()));
+            let _ = write!(sql, " AND q.category = ${}", binds.len());
         }
         if !self.hashtags.is_empty() {
             let first = binds.len() + 1;
             binds.extend(self.hashtags.iter().cloned());
-            sql.push_str(&format!(
+            let _ = write!(
+                sql,
                 " AND q.id IN (SELECT question_id FROM ask_question_tags WHERE tag IN ({}))",
                 placeholders(first, self.hashtags.len())
-            ));
+            );
         }
         (sql, binds)
     }
@@ -501,16 +504,18 @@ pub async fn tag_counts<'e, E: Executor<'e, Database = Any>>(
         if tags.is_empty() {
             return Ok(Vec::new());
         }
-        sql.push_str(&format!(
+        let _ = write!(
+            sql,
             " AND t.tag IN ({})",
             placeholders(3 + binds.len(), tags.len())
-        ));
+        );
         binds.extend(tags.iter().cloned());
     }
-    sql.push_str(&format!(
+    let _ = write!(
+        sql,
         " GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ${}",
         3 + binds.len()
-    ));
+    );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(from.micros())
         .bind(to.micros());

@@ -80,7 +80,12 @@ async fn insert_account(
         .publish(
             &mut tx,
             "user.registered",
-            &json!({ "user_id": user.id, "username": user.username }),
+            &json!({
+                "user_id": user.id,
+                "username": user.username,
+                "email": user.email,
+                "created_at": user.created_at,
+            }),
         )
         .await?;
     tx.commit().await?;
