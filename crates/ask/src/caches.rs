@@ -10,12 +10,13 @@ use platform::cache::{Cache, Family};
 
 use crate::model::{Question, QuestionId, QuestionSummary};
 use crate::service::Trending;
-use crate::store::ListFilter;
+use crate::store::{ListFilter, Sort};
 
 /// A question page (seed: `question:{id}`, 30 min).
 const QUESTION_TTL: Duration = Duration::from_secs(30 * 60);
-/// The total of a filtered list (seed: `question_count:{params}`, 5 min).
-const COUNT_TTL: Duration = Duration::from_secs(5 * 60);
+/// A list page and the total of a filtered list (seed: `GET /questions` cached 5 min,
+/// `question_count:{params}` 5 min).
+const LIST_TTL: Duration = Duration::from_secs(5 * 60);
 /// Trending hashtags (seed: `trending:tags`, 15 min, refreshed ahead of expiry).
 pub const TRENDING_TTL: Duration = Duration::from_secs(15 * 60);
 /// The listed questions of one geohash cell.
@@ -31,6 +32,8 @@ pub struct Caches {
     /// Public question pages: listed or closed, not hidden, hidden answers left out.
     pub questions: Family<QuestionId, Arc<Question>>,
     pub counts: Family<ListFilter, i64>,
+    /// The question ids of one list page.
+    pub pages: Family<(ListFilter, Sort, i64), Arc<[QuestionId]>>,
     /// Keyed by precision-tagged cell hash (`5:wy7b1` or `6:wy7b1c`).
     pub cells: Family<String, CellContents>,
     /// Keyed by region (`None`: all of Korea).
@@ -42,16 +45,19 @@ impl Caches {
         Self {
             summaries: cache.family("ask.summary", QUESTION_TTL, 200_000),
             questions: cache.family("ask.question", QUESTION_TTL, 20_000),
-            counts: cache.family("ask.count", COUNT_TTL, 10_000),
+            counts: cache.family("ask.count", LIST_TTL, 10_000),
+            pages: cache.family("ask.page", LIST_TTL, 50_000),
             cells: cache.family("ask.cell", CELL_TTL, 50_000),
             trending: cache.family("ask.trending", TRENDING_TTL, 100),
         }
     }
 
-    /// Forgets everything cached about one question (its counts, answers, state changed).
+    /// Forgets everything cached about one question (its counts, answers, state changed), and
+    /// the list pages, whose order may follow those counts.
     pub async fn question_changed(&self, id: QuestionId) {
         self.summaries.invalidate(&id).await;
         self.questions.invalidate(&id).await;
+        self.pages.invalidate_all();
     }
 
     /// Forgets what depends on which questions are listed where: totals, trending tags and the

@@ -57,6 +57,11 @@ impl SearchType for QuestionSearch {
         "questions"
     }
 
+    /// Anyone sees the same listed questions, and every change to them is indexed.
+    fn cacheable(&self) -> bool {
+        true
+    }
+
     async fn hydrate(
         &self,
         ctx: &AppContext,
@@ -86,6 +91,10 @@ pub struct AnswerSearch;
 impl SearchType for AnswerSearch {
     fn name(&self) -> &'static str {
         "answers"
+    }
+
+    fn cacheable(&self) -> bool {
+        true
     }
 
     async fn hydrate(

@@ -26,7 +26,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0..PEOPLE, prop_oneof![Just(0_i64), 1..=120_i64]).prop_map(|(asker, bounty)| Op::Ask { asker, bounty }),
+        (0..PEOPLE, prop_oneof![Just(0_i64), 1..=120_i64])
+            .prop_map(|(asker, bounty)| Op::Ask { asker, bounty }),
         (0..PEOPLE, 0..8_usize).prop_map(|(user, question)| Op::Answer { user, question }),
         (0..8_usize, 0..4_usize).prop_map(|(question, answer)| Op::Accept { question, answer }),
         (0..8_usize).prop_map(|question| Op::Delete { question }),
@@ -42,7 +43,11 @@ struct Asked {
 
 async fn run(ops: Vec<Op>) {
     let clock = ManualClock::starting_at(Timestamp::from_micros(1_800_000_000_000_000));
-    let app = TestApp::builder(Backend::Sqlite).app(ask::Ask).clock(clock.clock()).spawn().await;
+    let app = TestApp::builder(Backend::Sqlite)
+        .app(ask::Ask)
+        .clock(clock.clock())
+        .spawn()
+        .await;
     let mut people = Vec::new();
     for i in 0..PEOPLE {
         people.push(app.user(&format!("member{i}")).await);
@@ -64,17 +69,45 @@ async fn run(ops: Vec<Op>) {
         match op {
             Op::Ask { asker, bounty } => {
                 let body = json!({ "title": "질문", "content": "내용", "category": "life", "bounty": bounty });
-                let (status, q) = send(&app, Method::POST, "/api/v1/questions", Some(&people[asker]), Some(body)).await;
-                assert!(status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+                let (status, q) = send(
+                    &app,
+                    Method::POST,
+                    "/api/v1/questions",
+                    Some(&people[asker]),
+                    Some(body),
+                )
+                .await;
+                assert!(
+                    status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY,
+                    "{q}"
+                );
                 if status == StatusCode::CREATED {
-                    questions.push(Asked { id: q["id"].as_str().unwrap().to_owned(), asker, answers: Vec::new() });
+                    questions.push(Asked {
+                        id: q["id"].as_str().unwrap().to_owned(),
+                        asker,
+                        answers: Vec::new(),
+                    });
                 }
             }
             Op::Answer { user, question } => {
-                let Some(q) = questions.get_mut(question) else { continue };
+                let Some(q) = questions.get_mut(question) else {
+                    continue;
+                };
                 let path = format!("/api/v1/questions/{}/answers", q.id);
-                let (status, a) = send(&app, Method::POST, &path, Some(&people[user]), Some(json!({ "content": "답" }))).await;
-                assert!(status.is_success() || status == StatusCode::NOT_FOUND || status == StatusCode::CONFLICT, "{a}");
+                let (status, a) = send(
+                    &app,
+                    Method::POST,
+                    &path,
+                    Some(&people[user]),
+                    Some(json!({ "content": "답" })),
+                )
+                .await;
+                assert!(
+                    status.is_success()
+                        || status == StatusCode::NOT_FOUND
+                        || status == StatusCode::CONFLICT,
+                    "{a}"
+                );
                 if status.is_success() {
                     q.answers.push((a["id"].as_str().unwrap().to_owned(), user));
                     let today = rewarded.iter().filter(|(who, _)| *who == user).count();
@@ -84,19 +117,27 @@ async fn run(ops: Vec<Op>) {
                 }
             }
             Op::Accept { question, answer } => {
-                let Some(q) = questions.get(question) else { continue };
-                let Some((answer_id, _)) = q.answers.get(answer) else { continue };
+                let Some(q) = questions.get(question) else {
+                    continue;
+                };
+                let Some((answer_id, _)) = q.answers.get(answer) else {
+                    continue;
+                };
                 let path = format!("/api/v1/answers/{answer_id}/accept");
-                let (status, body) = send(&app, Method::PUT, &path, Some(&people[q.asker]), None).await;
+                let (status, body) =
+                    send(&app, Method::PUT, &path, Some(&people[q.asker]), None).await;
                 assert!(status.as_u16() < 500, "{body}");
                 if status == StatusCode::OK {
                     accepted.insert(q.id.clone());
                 }
             }
             Op::Delete { question } => {
-                let Some(q) = questions.get(question) else { continue };
+                let Some(q) = questions.get(question) else {
+                    continue;
+                };
                 let path = format!("/api/v1/questions/{}", q.id);
-                let (status, body) = send(&app, Method::DELETE, &path, Some(&people[q.asker]), None).await;
+                let (status, body) =
+                    send(&app, Method::DELETE, &path, Some(&people[q.asker]), None).await;
                 assert!(status.as_u16() < 500, "{body}");
             }
         }
@@ -115,7 +156,11 @@ async fn run(ops: Vec<Op>) {
     expected_rewards(&audit(&app, &admin).await);
     // A week on, every open bounty goes back to its asker.
     clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
-    app.ctx.jobs.enqueue_now(platform::jobs::NewJob::new("ask.close_expired", json!({}))).await.unwrap();
+    app.ctx
+        .jobs
+        .enqueue_now(platform::jobs::NewJob::new("ask.close_expired", json!({})))
+        .await
+        .unwrap();
     let settled = poll(10, || async {
         let a = audit(&app, &admin).await;
         (a["escrow"] == 0, a)

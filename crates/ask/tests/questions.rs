@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{answer, ask, assert_sound, audit, balance, get, question, send, spawn};
+use common::{answer, ask, assert_sound, audit, balance, get, poll, question, send, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
@@ -401,6 +401,15 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
         StatusCode::FORBIDDEN
     );
 
+    // Searched before hiding, so a cached result exists that hiding must retire.
+    let search = "/api/v1/search?q=광고&type=questions";
+    let hits = |page: &serde_json::Value| page["items"].as_array().map_or(0, Vec::len);
+    let before = poll(10, || async {
+        let n = hits(&get(&app, search, None).await.1);
+        (n == 1, n)
+    })
+    .await;
+    assert_eq!(before, 1);
     let reason = Some(json!({ "reason": "광고" }));
     let path = format!("/api/v1/ask/moderation/answers/{a}/hide");
     assert_eq!(
@@ -451,6 +460,12 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
     assert_eq!(near["items"], json!([]));
     let (_, reports) = get(&app, "/api/v1/ask/moderation/reports", Some(&moderator)).await;
     assert_eq!(reports, json!([]), "hiding resolves the reports");
+    let after = poll(10, || async {
+        let n = hits(&get(&app, search, None).await.1);
+        (n == 0, n)
+    })
+    .await;
+    assert_eq!(after, 0, "hidden questions leave search");
 
     let (status, _) = send(
         &app,

@@ -52,8 +52,7 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
         ];
         // Waits on people (`*_wait_seconds`: time to a first answer, ...): seconds to a day.
         let waits = &[
-            30.0, 60.0, 120.0, 300.0, 600.0, 1_200.0, 1_800.0, 3_600.0, 7_200.0, 21_600.0,
-            86_400.0,
+            30.0, 60.0, 120.0, 300.0, 600.0, 1_200.0, 1_800.0, 3_600.0, 7_200.0, 21_600.0, 86_400.0,
         ];
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("_wait_seconds".to_owned()), waits)

@@ -65,13 +65,18 @@ CREATE TABLE ask_questions (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
--- Every list reads listed questions only: active and not hidden.
+-- Every list reads listed questions only: active and not hidden. One index per filter
+-- (none, region, category, both) and order (newest, popularity, urgent), so no list sorts.
 CREATE INDEX ask_questions_region_category_created ON ask_questions (region_code, category, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_region_created ON ask_questions (region_code, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_category_created ON ask_questions (category, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_created ON ask_questions (created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_popularity ON ask_questions (popularity DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_region_popularity ON ask_questions (region_code, popularity DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
+CREATE INDEX ask_questions_region_category_popularity ON ask_questions (region_code, category, popularity DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
+CREATE INDEX ask_questions_category_popularity ON ask_questions (category, popularity DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
+CREATE INDEX ask_questions_region_category_urgent ON ask_questions (region_code, category, urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
+CREATE INDEX ask_questions_category_urgent ON ask_questions (category, urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_urgent ON ask_questions (urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_region_urgent ON ask_questions (region_code, urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_cell6 ON ask_questions (cell6, lat, lng) WHERE status = 'active' AND hidden = 0 AND cell6 IS NOT NULL;

@@ -321,21 +321,25 @@ pub async fn list(
     sort: Sort,
     page: i64,
 ) -> Result<QuestionPage> {
-    let ids = store::list(
-        ctx.db.reader(),
-        &filter,
-        sort,
-        (page - 1) * PER_PAGE,
-        PER_PAGE,
-    )
-    .await?;
+    let caches = Caches::of(&ctx.cache);
+    let key = (filter, sort, page);
+    let ids = if let Some(ids) = caches.pages.get(&key).await {
+        ids
+    } else {
+        let offset = (page - 1) * PER_PAGE;
+        let ids: Arc<[QuestionId]> = store::list(ctx.db.reader(), &key.0, sort, offset, PER_PAGE)
+            .await?
+            .into();
+        caches.pages.insert(key.clone(), Arc::clone(&ids)).await;
+        ids
+    };
     let questions = summaries(ctx, &ids).await?;
-    let counts = Caches::of(&ctx.cache).counts;
-    let total = if let Some(total) = counts.get(&filter).await {
+    let filter = key.0;
+    let total = if let Some(total) = caches.counts.get(&filter).await {
         total
     } else {
         let total = store::count(ctx.db.reader(), &filter).await?;
-        counts.insert(filter, total).await;
+        caches.counts.insert(filter, total).await;
         total
     };
     Ok(QuestionPage {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -54,7 +54,31 @@ pub trait SearchType: Send + Sync + 'static {
 
     /// Every document of this type, for `maru reindex`.
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>>;
+
+    /// Whether results may be cached: true only when what a hit shows does not depend on the
+    /// viewer, and every change to what it may show goes through the index (so the next
+    /// commit retires cached results).
+    fn cacheable(&self) -> bool {
+        false
+    }
 }
+
+/// How long cached results live (seed 003: search results, 10 min); any index commit retires
+/// them sooner.
+const RESULTS_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// What a cached result answers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ResultsKey {
+    generation: u64,
+    text: String,
+    types: Vec<String>,
+    facets: Vec<(String, String)>,
+    limit: usize,
+    offset: usize,
+}
+
+type CachedResults = Arc<(Vec<Hit>, Option<usize>)>;
 
 /// What to look for.
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +123,8 @@ struct Inner {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     dirty: AtomicBool,
+    /// Bumped by every commit that changed the index; keys cached results.
+    generation: AtomicU64,
     types: HashMap<&'static str, Arc<dyn SearchType>>,
 }
 
@@ -156,6 +182,7 @@ impl Search {
             writer: Mutex::new(writer),
             fields,
             dirty: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
             types,
         })))
     }
@@ -218,6 +245,7 @@ impl Search {
             writer.commit()?;
             drop(writer);
             inner.reader.reload()?;
+            inner.generation.fetch_add(1, Ordering::AcqRel);
             Ok(())
         })
         .await
@@ -247,9 +275,56 @@ impl Search {
         Ok(count)
     }
 
+    /// Whether every type `types` names (all types when empty) allows caching.
+    fn cacheable(&self, types: &[String]) -> bool {
+        if types.is_empty() {
+            self.0.types.values().all(|t| t.cacheable())
+        } else {
+            types.iter().all(|name| {
+                self.0
+                    .types
+                    .get(name.as_str())
+                    .is_some_and(|t| t.cacheable())
+            })
+        }
+    }
+
     /// Runs `request` and returns up to `limit` hits the viewer may see, plus the raw offset
-    /// to continue from.
+    /// to continue from. Results of cacheable types come from the cache while the index is
+    /// unchanged.
     pub async fn query(
+        &self,
+        ctx: &AppContext,
+        viewer: Option<&CurrentUser>,
+        request: &SearchRequest<'_>,
+    ) -> Result<(Vec<Hit>, Option<usize>)> {
+        if !self.cacheable(request.types) {
+            return self.run_query(ctx, viewer, request).await;
+        }
+        let cache =
+            ctx.cache
+                .family::<ResultsKey, CachedResults>("search.results", RESULTS_TTL, 10_000);
+        let key = ResultsKey {
+            generation: self.0.generation.load(Ordering::Acquire),
+            text: request.text.to_owned(),
+            types: request.types.to_vec(),
+            facets: request
+                .facets
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            limit: request.limit,
+            offset: request.offset,
+        };
+        if let Some(cached) = cache.get(&key).await {
+            return Ok((*cached).clone());
+        }
+        let results = self.run_query(ctx, viewer, request).await?;
+        cache.insert(key, Arc::new(results.clone())).await;
+        Ok(results)
+    }
+
+    async fn run_query(
         &self,
         ctx: &AppContext,
         viewer: Option<&CurrentUser>,
