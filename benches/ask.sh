@@ -27,7 +27,10 @@ if [ ! -f "$work/data/maru.db" ]; then
 fi
 MARU_RATE_LIMITS=off MARU_LOG=warn "$bin" serve --listen 127.0.0.1:$port --data-dir "$work/data" &
 pid=$!
-until curl -fs "$base/ready" >/dev/null 2>&1; do sleep 0.05; done
+until curl -fs "$base/ready" >/dev/null 2>&1; do
+  kill -0 $pid 2>/dev/null || { echo "maru did not start" >&2; exit 1; }
+  sleep 0.05
+done
 echo "RSS after start with the dataset: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 
 run() {

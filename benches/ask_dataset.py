@@ -116,29 +116,34 @@ def main():
             likes = rng.randrange(0, 8)
             urgent = 1 if rng.random() < 0.05 else 0
             bounty = rng.choice([0, 0, 0, 10, 50])
+            cell7 = geohash(lat, lng, 7)
             yield (i + 1, rng.choice(member_ids), title, content, category, tags, lat, lng, place,
-                   geohash(lat, lng, 5), geohash(lat, lng, 6), region, urgent, bounty, answers, likes, created)
+                   cell7[:5], cell7[:6], cell7, region, urgent, bounty, answers, likes, created)
 
     batch, tags_batch, written = [], [], 0
 
     def flush():
         db.executemany(
             "INSERT INTO ask_questions (id, user_id, title, content, category, hashtags, image_ids, lat, lng, place_name, "
-            "cell5, cell6, region_code, urgent, bounty, status, answer_count, like_count, popularity, first_answer_at, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)",
+            "cell5, cell6, cell7, region_code, urgent, bounty, status, answer_count, like_count, popularity, "
+            "first_answer_at, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)",
             batch,
         )
-        db.executemany("INSERT INTO ask_question_tags (question_id, tag, created_at) VALUES (?, ?, ?)", tags_batch)
+        db.executemany(
+            "INSERT INTO ask_question_tags (question_id, tag, region_code, category, created_at) VALUES (?, ?, ?, ?, ?)",
+            tags_batch,
+        )
         batch.clear()
         tags_batch.clear()
 
-    for (qid, uid, title, content, category, tags, lat, lng, place, c5, c6, region, urgent, bounty, answers, likes,
+    for (qid, uid, title, content, category, tags, lat, lng, place, c5, c6, c7, region, urgent, bounty, answers, likes,
          created) in questions():
         hashtags = "[" + ",".join(f'"{t}"' for t in tags) + "]"
         first = created + rng.randrange(60_000_000, 3_600_000_000) if answers else None
-        batch.append((qid, uid, title, content, category, hashtags, lat, lng, place, c5, c6, region, urgent, bounty,
+        batch.append((qid, uid, title, content, category, hashtags, lat, lng, place, c5, c6, c7, region, urgent, bounty,
                       answers, likes, answers + likes, first, created, created))
-        tags_batch.extend((qid, t, created) for t in tags)
+        tags_batch.extend((qid, t, region, category, created) for t in tags)
         written += 1
         if len(batch) == 20_000:
             flush()

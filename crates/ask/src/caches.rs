@@ -34,7 +34,7 @@ pub struct Caches {
     pub counts: Family<ListFilter, i64>,
     /// The question ids of one list page.
     pub pages: Family<(ListFilter, Sort, i64), Arc<[QuestionId]>>,
-    /// Keyed by precision-tagged cell hash (`5:wy7b1` or `6:wy7b1c`).
+    /// Keyed by geohash (`wy7b1` at precision 5 ... `wy7b1c4` at 7).
     pub cells: Family<String, CellContents>,
     /// Keyed by region (`None`: all of Korea).
     pub trending: Family<Option<String>, Arc<Trending>>,
@@ -47,7 +47,7 @@ impl Caches {
             questions: cache.family("ask.question", QUESTION_TTL, 20_000),
             counts: cache.family("ask.count", LIST_TTL, 10_000),
             pages: cache.family("ask.page", LIST_TTL, 50_000),
-            cells: cache.family("ask.cell", CELL_TTL, 50_000),
+            cells: cache.family("ask.cell", CELL_TTL, 200_000),
             trending: cache.family("ask.trending", TRENDING_TTL, 100),
         }
     }
@@ -62,13 +62,12 @@ impl Caches {
 
     /// Forgets what depends on which questions are listed where: totals, trending tags and the
     /// question's cells.
-    pub async fn listing_changed(&self, id: QuestionId, cells: Option<&(String, String)>) {
+    pub async fn listing_changed(&self, id: QuestionId, cells: Option<&[String; 3]>) {
         self.question_changed(id).await;
         self.counts.invalidate_all();
         self.trending.invalidate_all();
-        if let Some((coarse, fine)) = cells {
-            self.cells.invalidate(&format!("5:{coarse}")).await;
-            self.cells.invalidate(&format!("6:{fine}")).await;
+        for cell in cells.into_iter().flatten() {
+            self.cells.invalidate(cell).await;
         }
     }
 }

@@ -400,7 +400,7 @@ pub async fn load(ctx: &AppContext) -> anyhow::Result<()> {
                     lng: spot.lng,
                     place_name: Some(spot.name.to_owned()),
                 }),
-                urgency: if turn % 7 == 0 {
+                urgency: if turn.is_multiple_of(7) {
                     Urgency::Urgent
                 } else {
                     Urgency::Normal
@@ -423,7 +423,7 @@ pub async fn load(ctx: &AppContext) -> anyhow::Result<()> {
                 );
             }
             // Most askers accept the first answer; some questions stay open.
-            if turn % 3 != 0
+            if !turn.is_multiple_of(3)
                 && let Some(&first) = answered.first()
             {
                 service::accept(ctx, &asker, first).await?;

@@ -1,10 +1,10 @@
 //! Points, distances and the geohash grid the nearby search walks. Pure: no I/O.
 //!
-//! Every located question stores the geohash cells holding it at two precisions: 6 (about
-//! 0.6 × 1.0 km in Korea) for searches up to 5 km, 5 (about 4.9 × 4.1 km) for wider ones. A
-//! search lists the cells that touch its circle, nearest first, and reads them in that order
-//! until the page is full and no unread cell can hold anything nearer: k nearest neighbours on
-//! a grid, never a scan.
+//! Every located question stores the geohash cells holding it at three precisions (7, 6 and 5:
+//! about 150 m, 1 km and 5 km across in Korea). A search walks rings of cells around its
+//! centre, finest first, and stops once the page is full and no unread ring can hold anything
+//! nearer: k nearest neighbours on a grid, never a scan. Where the finest rings hold too little
+//! (the countryside) it moves to coarser cells, so a sparse area costs few reads too.
 
 use geohash::Coord;
 
@@ -14,8 +14,6 @@ const EARTH_RADIUS_M: f64 = 6_371_008.8;
 pub const METRES_PER_DEGREE: f64 = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
 /// The widest nearby search, in kilometres (issue 4).
 pub const MAX_RADIUS_KM: f64 = 20.0;
-/// Searches wider than this use the coarser cells.
-const FINE_RADIUS_M: f64 = 5_000.0;
 
 /// A valid WGS84 position.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,34 +56,52 @@ impl GeoPoint {
         2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
     }
 
-    /// The geohash cells holding this point: (precision 5, precision 6).
-    pub fn cells(self) -> (String, String) {
+    /// The geohash cells holding this point, at precisions 5, 6 and 7.
+    pub fn cells(self) -> [String; 3] {
         let coord = Coord {
             x: self.lng,
             y: self.lat,
         };
-        // Encoding a checked point cannot fail; the fallbacks only keep this total.
-        let fine = geohash::encode(coord, 6).unwrap_or_default();
-        let coarse = fine.get(..5).unwrap_or_default().to_owned();
-        (coarse, fine)
+        // Encoding a checked point cannot fail; the fallback only keeps this total.
+        let finest = geohash::encode(coord, 7).unwrap_or_default();
+        let prefix = |n: usize| finest.get(..n).unwrap_or_default().to_owned();
+        [prefix(5), prefix(6), finest]
     }
 }
 
-/// Which stored cell column a search reads.
+/// A geohash precision a question's cells are stored at, finest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {
-    Coarse,
-    Fine,
+    /// About 150 × 120 m in Korea.
+    Seven,
+    /// About 0.6 × 1.0 km.
+    Six,
+    /// About 4.9 × 4.1 km.
+    Five,
 }
 
 impl Precision {
-    fn length(self) -> usize {
+    pub fn length(self) -> usize {
         match self {
-            Self::Coarse => 5,
-            Self::Fine => 6,
+            Self::Seven => 7,
+            Self::Six => 6,
+            Self::Five => 5,
+        }
+    }
+
+    /// The next coarser precision, if any.
+    fn coarser(self) -> Option<Self> {
+        match self {
+            Self::Seven => Some(Self::Six),
+            Self::Six => Some(Self::Five),
+            Self::Five => None,
         }
     }
 }
+
+/// Rings walked at one precision before a search moves to the next coarser one: a sparse
+/// neighbourhood is cheaper to read in bigger cells.
+const RINGS_PER_PRECISION: i64 = 6;
 
 /// One cell of a search, with the least distance from the centre to any point in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,65 +110,104 @@ pub struct Cell {
     pub nearest_m: f64,
 }
 
-/// The cells touching a circle, nearest first.
-#[derive(Debug, Clone)]
-pub struct Cover {
+/// The grid of one precision around a search's centre, walked ring by ring: ring `k` holds
+/// the cells `k` steps away (8k cells, 1 for the centre's own).
+#[derive(Debug, Clone, Copy)]
+pub struct Grid {
     pub precision: Precision,
-    pub cells: Vec<Cell>,
+    center: GeoPoint,
+    radius_m: f64,
+    /// South-west corner and size, in degrees, of the centre's cell.
+    south: f64,
+    west: f64,
+    height: f64,
+    width: f64,
 }
 
-/// The cells that touch the circle of `radius_m` around `center`, nearest first.
-pub fn cover(center: GeoPoint, radius_m: f64) -> Cover {
-    let precision = if radius_m <= FINE_RADIUS_M {
-        Precision::Fine
-    } else {
-        Precision::Coarse
-    };
-    let length = precision.length();
-    let Ok(origin) = geohash::decode_bbox(
-        &geohash::encode(
-            Coord {
-                x: center.lng,
-                y: center.lat,
-            },
-            length,
-        )
-        .unwrap_or_default(),
-    ) else {
-        return Cover {
-            precision,
-            cells: Vec::new(),
+impl Grid {
+    /// The finest grid a search around `center` starts on.
+    pub fn start(center: GeoPoint, radius_m: f64) -> Self {
+        Self::at(center, radius_m, Precision::Seven)
+    }
+
+    fn at(center: GeoPoint, radius_m: f64, precision: Precision) -> Self {
+        let coord = Coord {
+            x: center.lng,
+            y: center.lat,
         };
-    };
-    let (cell_h, cell_w) = (origin.height(), origin.width());
-    let dlat = radius_m / METRES_PER_DEGREE;
-    let dlng = radius_m / (METRES_PER_DEGREE * center.lat.to_radians().cos().max(0.01));
-    let rows = ((dlat / cell_h).ceil() as i64).min(400);
-    let cols = ((dlng / cell_w).ceil() as i64).min(400);
-    let mut cells = Vec::new();
-    for row in -rows..=rows {
-        for col in -cols..=cols {
-            let lat = origin.min().y + (row as f64 + 0.5) * cell_h;
-            let lng = origin.min().x + (col as f64 + 0.5) * cell_w;
-            if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-                continue;
-            }
-            let south = lat - cell_h / 2.0;
-            let west = lng - cell_w / 2.0;
-            let nearest = GeoPoint::new_unchecked(
-                center.lat.clamp(south, south + cell_h),
-                center.lng.clamp(west, west + cell_w),
-            );
-            let nearest_m = center.distance_m(nearest);
-            if nearest_m <= radius_m
-                && let Ok(hash) = geohash::encode(Coord { x: lng, y: lat }, length)
-            {
-                cells.push(Cell { hash, nearest_m });
-            }
+        let cell = geohash::encode(coord, precision.length())
+            .ok()
+            .and_then(|h| geohash::decode_bbox(&h).ok());
+        let (south, west, height, width) = cell.map_or((center.lat, center.lng, 0.0, 0.0), |r| {
+            (r.min().y, r.min().x, r.height(), r.width())
+        });
+        Self {
+            precision,
+            center,
+            radius_m,
+            south,
+            west,
+            height,
+            width,
         }
     }
-    cells.sort_by(|a, b| a.nearest_m.total_cmp(&b.nearest_m));
-    Cover { precision, cells }
+
+    /// The next coarser grid, once [`RINGS_PER_PRECISION`] rings here found too little.
+    pub fn coarser(self, rings_walked: i64) -> Option<Self> {
+        if rings_walked < RINGS_PER_PRECISION {
+            return None;
+        }
+        self.precision
+            .coarser()
+            .map(|p| Self::at(self.center, self.radius_m, p))
+    }
+
+    /// The cells of ring `k` within the search radius, nearest first; `None` once no cell of
+    /// ring `k` or beyond can be within it.
+    pub fn ring(&self, k: i64) -> Option<Vec<Cell>> {
+        if self.height <= 0.0 {
+            return None;
+        }
+        let mut cells = Vec::with_capacity(8 * k.max(1) as usize);
+        let mut any_within = false;
+        for row in -k..=k {
+            for col in -k..=k {
+                if row.abs() != k && col.abs() != k {
+                    continue;
+                }
+                let south = self.south + row as f64 * self.height;
+                let west = self.west + col as f64 * self.width;
+                if south < -90.0
+                    || south + self.height > 90.0
+                    || west < -180.0
+                    || west + self.width > 180.0
+                {
+                    continue;
+                }
+                let nearest = GeoPoint::new_unchecked(
+                    self.center.lat.clamp(south, south + self.height),
+                    self.center.lng.clamp(west, west + self.width),
+                );
+                let nearest_m = self.center.distance_m(nearest);
+                if nearest_m > self.radius_m {
+                    continue;
+                }
+                any_within = true;
+                let middle = Coord {
+                    x: west + self.width / 2.0,
+                    y: south + self.height / 2.0,
+                };
+                if let Ok(hash) = geohash::encode(middle, self.precision.length()) {
+                    cells.push(Cell { hash, nearest_m });
+                }
+            }
+        }
+        if !any_within {
+            return None;
+        }
+        cells.sort_by(|a, b| a.nearest_m.total_cmp(&b.nearest_m));
+        Some(cells)
+    }
 }
 
 #[cfg(test)]
@@ -179,21 +234,22 @@ mod tests {
     }
 
     #[test]
-    fn a_cover_holds_the_centre_cell_first_and_only_cells_within_reach() {
+    fn rings_start_at_the_centre_cell_and_stay_within_reach() {
         let center = point(33.4996, 126.5312);
-        let cover = cover(center, 3_000.0);
-        assert_eq!(cover.precision, Precision::Fine);
+        let grid = Grid::start(center, 3_000.0);
+        let own = grid.ring(0).unwrap_or_default();
         assert_eq!(
-            cover.cells.first().map(|c| c.hash.clone()),
-            Some(center.cells().1)
+            own.iter().map(|c| c.hash.clone()).collect::<Vec<_>>(),
+            vec![center.cells()[2].clone()]
         );
-        assert!(cover.cells.iter().all(|c| c.nearest_m <= 3_000.0));
+        let first = grid.ring(1).unwrap_or_default();
+        assert_eq!(first.len(), 8);
+        assert!(first.windows(2).all(|w| w[0].nearest_m <= w[1].nearest_m));
         assert!(
-            cover
-                .cells
-                .windows(2)
-                .all(|w| w[0].nearest_m <= w[1].nearest_m)
+            grid.ring(40).is_none(),
+            "40 rings of 150 m cells are beyond 3 km"
         );
-        assert_eq!(super::cover(center, 20_000.0).precision, Precision::Coarse);
+        assert!(grid.coarser(2).is_none());
+        assert_eq!(grid.coarser(6).map(|g| g.precision), Some(Precision::Six));
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{answer, ask, assert_sound, audit, balance, get, poll, question, send, spawn};
+use common::{answer, ask, assert_sound, audit, balance, get, joined, poll, question, send, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
@@ -18,6 +18,7 @@ backend_tests!(
     the_list_filters_sorts_and_counts,
     hidden_content_is_invisible_to_others,
     unanswered_bounties_are_refunded_after_a_week,
+    asking_is_limited_to_five_a_minute,
 );
 
 async fn a_question_is_answered_accepted_and_paid_once(backend: Backend) {
@@ -25,7 +26,7 @@ async fn a_question_is_answered_accepted_and_paid_once(backend: Backend) {
     let (minji, jiho) = (app.user("minji").await, app.user("jiho").await);
     let mut admin = app.user("admin").await;
     app.make_admin(&mut admin).await;
-    assert_eq!(balance(&app, &minji).await, 100);
+    joined(&app, &minji).await;
     let q = ask(
         &app,
         &minji,
@@ -242,6 +243,7 @@ async fn only_the_asker_accepts_and_only_authors_edit(backend: Backend) {
 async fn bad_input_names_the_field_and_moves_no_points(backend: Backend) {
     let app = spawn(backend).await;
     let minji = app.user("minji").await;
+    joined(&app, &minji).await;
     let cases = [
         (
             json!({ "title": "", "content": "x", "category": "food" }),
@@ -526,4 +528,27 @@ async fn unanswered_bounties_are_refunded_after_a_week(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+async fn asking_is_limited_to_five_a_minute(backend: Backend) {
+    let app = platform::testing::TestApp::builder(backend)
+        .app(ask::Ask)
+        .config(|c| c.limits.enabled = true)
+        .spawn()
+        .await;
+    let minji = app.user("minji").await;
+    for i in 0..5 {
+        ask(&app, &minji, question(&format!("질문 {i}"))).await;
+    }
+    let (status, problem) = send(
+        &app,
+        Method::POST,
+        "/api/v1/questions",
+        Some(&minji),
+        Some(question("여섯 번째")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
+    let (status, _) = get(&app, "/api/v1/questions", Some(&minji)).await;
+    assert_eq!(status, StatusCode::OK, "reading has its own allowance");
 }

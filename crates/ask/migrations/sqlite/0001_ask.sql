@@ -46,9 +46,10 @@ CREATE TABLE ask_questions (
     lat REAL,
     lng REAL,
     place_name TEXT,
-    -- Geohash cells holding the location (precision 5 and 6), read by the nearby search.
+    -- Geohash cells holding the location (precisions 5, 6, 7), read by the nearby search.
     cell5 TEXT,
     cell6 TEXT,
+    cell7 TEXT,
     region_code TEXT,
     urgent INTEGER NOT NULL,
     bounty INTEGER NOT NULL,
@@ -79,21 +80,27 @@ CREATE INDEX ask_questions_region_category_urgent ON ask_questions (region_code,
 CREATE INDEX ask_questions_category_urgent ON ask_questions (category, urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_urgent ON ask_questions (urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
 CREATE INDEX ask_questions_region_urgent ON ask_questions (region_code, urgent DESC, created_at DESC) WHERE status = 'active' AND hidden = 0;
+CREATE INDEX ask_questions_cell7 ON ask_questions (cell7, lat, lng) WHERE status = 'active' AND hidden = 0 AND cell7 IS NOT NULL;
 CREATE INDEX ask_questions_cell6 ON ask_questions (cell6, lat, lng) WHERE status = 'active' AND hidden = 0 AND cell6 IS NOT NULL;
 CREATE INDEX ask_questions_cell5 ON ask_questions (cell5, lat, lng) WHERE status = 'active' AND hidden = 0 AND cell5 IS NOT NULL;
 CREATE INDEX ask_questions_user ON ask_questions (user_id, created_at DESC);
 CREATE INDEX ask_questions_open_bounties ON ask_questions (created_at) WHERE status = 'active' AND accepted_answer_id IS NULL AND bounty > 0;
 CREATE INDEX ask_questions_first_answer ON ask_questions (created_at) WHERE first_answer_at IS NOT NULL;
 
--- Tags of listed questions only (removed when a question leaves the lists).
+-- Tags of listed questions only (removed when a question leaves the lists), with the
+-- question's region and category so tag lists and trending need not visit the questions.
 CREATE TABLE ask_question_tags (
     question_id INTEGER NOT NULL,
     tag TEXT NOT NULL,
+    region_code TEXT,
+    category TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (question_id, tag)
 );
 CREATE INDEX ask_question_tags_tag ON ask_question_tags (tag, created_at DESC);
+CREATE INDEX ask_question_tags_tag_region ON ask_question_tags (tag, region_code, created_at DESC);
 CREATE INDEX ask_question_tags_created ON ask_question_tags (created_at);
+CREATE INDEX ask_question_tags_region_created ON ask_question_tags (region_code, created_at);
 
 CREATE TABLE ask_answers (
     id INTEGER PRIMARY KEY,

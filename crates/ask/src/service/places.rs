@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::questions::{PER_PAGE, summaries};
 use crate::caches::{Caches, CellContents};
-use crate::geo::{self, Cell, GeoPoint, Precision};
+use crate::geo::{Cell, GeoPoint, Grid, Precision};
 use crate::model::{QuestionId, QuestionSummary};
 use crate::regions;
 use crate::store;
@@ -33,37 +33,55 @@ pub struct NearbyItem {
     pub distance_m: f64,
 }
 
-/// Listed questions within `radius_m` of `center`, nearest first. Walks the grid cells touching
-/// the circle nearest first, in growing batches, and stops once the page is full and no unread
-/// cell could hold anything nearer than what it has.
+/// Listed questions within `radius_m` of `center`, nearest first. Walks rings of grid cells
+/// outwards (see [`Grid`]) and stops once the page is full and no unread ring could hold
+/// anything nearer than what it has.
 pub async fn nearby(
     ctx: &AppContext,
     center: GeoPoint,
     radius_m: f64,
     page: i64,
 ) -> Result<Nearby> {
-    let cover = geo::cover(center, radius_m);
     let need = (page * PER_PAGE + 1) as usize;
+    let mut grid = Grid::start(center, radius_m);
     let mut found: Vec<(f64, QuestionId)> = Vec::new();
-    let (mut next, mut batch) = (0, 4);
-    while next < cover.cells.len() {
-        let end = (next + batch).min(cover.cells.len());
-        for (id, lat, lng) in cell_contents(ctx, cover.precision, &cover.cells[next..end]).await? {
-            let d = center.distance_m(GeoPoint::new_unchecked(lat, lng));
-            if d <= radius_m {
-                found.push((d, id));
+    let mut k = 0;
+    let mut ring = grid.ring(0);
+    while let Some(cells) = ring {
+        for contents in cell_contents(ctx, grid.precision, &cells).await? {
+            for &(id, lat, lng) in contents.iter() {
+                let d = center.distance_m(GeoPoint::new_unchecked(lat, lng));
+                if d <= radius_m {
+                    found.push((d, id));
+                }
             }
         }
-        next = end;
-        batch *= 2;
+        k += 1;
+        let next = grid.ring(k);
         if found.len() >= need {
             found.select_nth_unstable_by(need - 1, |a, b| a.0.total_cmp(&b.0));
-            let kth = found[need - 1].0;
             found.truncate(need);
-            if cover.cells.get(next).is_none_or(|c| c.nearest_m > kth) {
+            let kth = found[need - 1].0;
+            // A metre of slack covers the flat-rectangle bound on a curved Earth.
+            let nearest_unread = next
+                .as_ref()
+                .and_then(|c| c.first())
+                .map_or(f64::INFINITY, |c| c.nearest_m);
+            if kth <= nearest_unread - 1.0 {
                 break;
             }
         }
+        if next.is_some()
+            && let Some(coarser) = grid.coarser(k)
+        {
+            // Too sparse for fine cells: start over on bigger ones.
+            grid = coarser;
+            found.clear();
+            k = 0;
+            ring = grid.ring(0);
+            continue;
+        }
+        ring = next;
     }
     found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let start = ((page - 1) * PER_PAGE) as usize;
@@ -92,21 +110,18 @@ pub async fn nearby(
 }
 
 /// The listed questions of some cells, from the cache, reading the missing cells at once.
+/// A cell's hash names it alone: precisions differ in length.
 async fn cell_contents(
     ctx: &AppContext,
     precision: Precision,
     cells: &[Cell],
-) -> Result<Vec<(QuestionId, f64, f64)>> {
+) -> Result<Vec<CellContents>> {
     let cache = Caches::of(&ctx.cache).cells;
-    let tag = match precision {
-        Precision::Coarse => 5,
-        Precision::Fine => 6,
-    };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(cells.len());
     let mut missing = Vec::new();
     for cell in cells {
-        match cache.get(&format!("{tag}:{}", cell.hash)).await {
-            Some(contents) => out.extend_from_slice(&contents),
+        match cache.get(&cell.hash).await {
+            Some(contents) => out.push(contents),
             None => missing.push(cell.hash.as_str()),
         }
     }
@@ -121,9 +136,9 @@ async fn cell_contents(
         loaded.entry(cell).or_default().push((id, lat, lng));
     }
     for (cell, contents) in loaded {
-        out.extend_from_slice(&contents);
         let contents: CellContents = contents.into();
-        cache.insert(format!("{tag}:{cell}"), contents).await;
+        cache.insert(cell, Arc::clone(&contents)).await;
+        out.push(contents);
     }
     Ok(out)
 }

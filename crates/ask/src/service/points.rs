@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use super::pay;
 use crate::caches::Caches;
-use crate::geo::GeoPoint;
 use crate::model::Status;
 use crate::points::{Account, Transfer};
 use crate::store::{self, LedgerAudit, PointEntry};
@@ -83,14 +82,7 @@ pub async fn close_expired(ctx: &AppContext) -> Result<usize> {
         pay(ctx, &mut tx, &Transfer::refund(asker, id.get(), bounty)).await?;
         super::questions::publish_changed(ctx, &mut tx, id).await?;
         tx.commit().await?;
-        let cells = store::summaries(ctx.db.reader(), &[id], ctx.clock.now())
-            .await?
-            .first()
-            .and_then(|(s, _)| {
-                s.location
-                    .as_ref()
-                    .map(|p| GeoPoint::new_unchecked(p.lat, p.lng).cells())
-            });
+        let cells = super::questions::located_cells(ctx, id).await?;
         caches.listing_changed(id, cells.as_ref()).await;
         closed += 1;
     }

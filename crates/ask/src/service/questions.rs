@@ -214,10 +214,7 @@ pub async fn delete_question(ctx: &AppContext, user: &CurrentUser, id: QuestionI
 }
 
 /// The geohash cells of a question's place, if it has one.
-pub(crate) async fn located_cells(
-    ctx: &AppContext,
-    id: QuestionId,
-) -> Result<Option<(String, String)>> {
+pub(crate) async fn located_cells(ctx: &AppContext, id: QuestionId) -> Result<Option<[String; 3]>> {
     Ok(store::summaries(ctx.db.reader(), &[id], ctx.clock.now())
         .await?
         .first()

@@ -26,8 +26,8 @@ pub struct NewQuestionRow<'a> {
     pub hashtags: &'a [String],
     pub image_ids: &'a [String],
     pub place: Option<&'a Place>,
-    /// The geohash cells of the place: (precision 5, precision 6).
-    pub cells: Option<(String, String)>,
+    /// The geohash cells of the place at precisions 5, 6 and 7.
+    pub cells: Option<[String; 3]>,
     pub region: Option<&'a str>,
     pub urgency: Urgency,
     pub bounty: i64,
@@ -35,11 +35,11 @@ pub struct NewQuestionRow<'a> {
 }
 
 pub async fn insert_question(tx: &mut Tx, q: &NewQuestionRow<'_>) -> Result<()> {
-    let (cell5, cell6) = q.cells.clone().unzip();
+    let [cell5, cell6, cell7] = q.cells.clone().map_or([None, None, None], |c| c.map(Some));
     sqlx::query(
         "INSERT INTO ask_questions (id, user_id, title, content, category, hashtags, image_ids, lat, lng, place_name, \
-         cell5, cell6, region_code, urgent, bounty, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'active', $16, $16)",
+         cell5, cell6, cell7, region_code, urgent, bounty, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'active', $17, $17)",
     )
     .bind(q.id.get())
     .bind(q.user.get())
@@ -53,28 +53,44 @@ pub async fn insert_question(tx: &mut Tx, q: &NewQuestionRow<'_>) -> Result<()> 
     .bind(q.place.and_then(|p| p.place_name.clone()))
     .bind(cell5)
     .bind(cell6)
+    .bind(cell7)
     .bind(q.region)
     .bind(i64::from(q.urgency == Urgency::Urgent))
     .bind(q.bounty)
     .bind(q.now.micros())
     .execute(&mut **tx)
     .await?;
-    set_tags(tx, q.id, q.hashtags, q.now).await
+    write_tags(tx, q.id, q.hashtags, (q.region, q.category), q.now).await
 }
 
-/// Replaces a listed question's tags (`tags` empty: it left the lists).
-async fn set_tags(tx: &mut Tx, id: QuestionId, tags: &[String], at: Timestamp) -> Result<()> {
+/// Drops a question's tags from the tag index: it left the lists.
+async fn clear_tags(tx: &mut Tx, id: QuestionId) -> Result<()> {
     sqlx::query("DELETE FROM ask_question_tags WHERE question_id = $1")
         .bind(id.get())
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Replaces a listed question's tags in the tag index.
+async fn write_tags(
+    tx: &mut Tx,
+    id: QuestionId,
+    tags: &[String],
+    (region, category): (Option<&str>, Category),
+    asked_at: Timestamp,
+) -> Result<()> {
+    clear_tags(tx, id).await?;
     for tag in tags {
         sqlx::query(
-            "INSERT INTO ask_question_tags (question_id, tag, created_at) VALUES ($1, $2, $3)",
+            "INSERT INTO ask_question_tags (question_id, tag, region_code, category, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.get())
         .bind(tag)
-        .bind(at.micros())
+        .bind(region)
+        .bind(category.as_str())
+        .bind(asked_at.micros())
         .execute(&mut **tx)
         .await?;
     }
@@ -228,13 +244,16 @@ pub async fn edit_question(
     .bind(id.get())
     .execute(&mut **tx)
     .await?;
-    let created: i64 = sqlx::query("SELECT created_at FROM ask_questions WHERE id = $1")
+    if !listed {
+        return clear_tags(tx, id).await;
+    }
+    let row = sqlx::query("SELECT region_code, created_at FROM ask_questions WHERE id = $1")
         .bind(id.get())
         .fetch_one(&mut **tx)
-        .await?
-        .try_get("created_at")?;
-    let tags = if listed { hashtags } else { &[] };
-    set_tags(tx, id, tags, Timestamp::from_micros(created)).await
+        .await?;
+    let region: Option<String> = row.try_get("region_code")?;
+    let asked_at = Timestamp::from_micros(row.try_get("created_at")?);
+    write_tags(tx, id, hashtags, (region.as_deref(), category), asked_at).await
 }
 
 /// Moves a question to `status` (it leaves the lists unless active).
@@ -250,7 +269,7 @@ pub async fn delete_question(
         .bind(id.get())
         .execute(&mut **tx)
         .await?;
-    set_tags(tx, id, &[], now).await
+    clear_tags(tx, id).await
 }
 
 /// Hides a question from everyone but its author and moderators.
@@ -263,7 +282,7 @@ pub async fn hide_question(tx: &mut Tx, id: QuestionId, reason: &str) -> Result<
     .execute(&mut **tx)
     .await?;
     if done.rows_affected() == 1 {
-        set_tags(tx, id, &[], Timestamp::from_micros(0)).await?;
+        clear_tags(tx, id).await?;
     }
     Ok(done.rows_affected() == 1)
 }
@@ -369,13 +388,21 @@ impl ListFilter {
             let _ = write!(sql, " AND q.category = ${}", binds.len());
         }
         if !self.hashtags.is_empty() {
+            // Driven from the tag index, narrowed there by region and category too.
             let first = binds.len() + 1;
             binds.extend(self.hashtags.iter().cloned());
             let _ = write!(
                 sql,
-                " AND q.id IN (SELECT question_id FROM ask_question_tags WHERE tag IN ({}))",
+                " AND q.id IN (SELECT t.question_id FROM ask_question_tags t WHERE t.tag IN ({})",
                 placeholders(first, self.hashtags.len())
             );
+            if self.region.is_some() {
+                sql.push_str(" AND t.region_code = $1");
+            }
+            if self.category.is_some() {
+                let _ = write!(sql, " AND t.category = ${}", first - 1);
+            }
+            sql.push(')');
         }
         (sql, binds)
     }
@@ -432,8 +459,9 @@ pub async fn cells<'e, E: Executor<'e, Database = Any>>(
         return Ok(Vec::new());
     }
     let column = match precision {
-        Precision::Coarse => "cell5",
-        Precision::Fine => "cell6",
+        Precision::Five => "cell5",
+        Precision::Six => "cell6",
+        Precision::Seven => "cell7",
     };
     let sql = format!(
         "SELECT q.{column} AS cell, q.id, q.lat, q.lng FROM ask_questions q WHERE {LISTED} AND q.{column} IS NOT NULL \
@@ -498,7 +526,7 @@ pub async fn tag_counts<'e, E: Executor<'e, Database = Any>>(
     let mut binds: Vec<String> = Vec::new();
     if let Some(region) = region {
         binds.push(region.to_owned());
-        sql.push_str(" AND t.question_id IN (SELECT id FROM ask_questions WHERE region_code = $3)");
+        sql.push_str(" AND t.region_code = $3");
     }
     if let Some(tags) = only {
         if tags.is_empty() {

@@ -102,3 +102,13 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Waits for the sign-up bonus, paid when the registration's event is delivered.
+pub async fn joined(app: &TestApp, user: &TestUser) {
+    let points = poll(10, || async {
+        let b = balance(app, user).await;
+        (b == 100, b)
+    })
+    .await;
+    assert_eq!(points, 100, "the sign-up bonus arrives");
+}
