@@ -359,6 +359,23 @@ async fn the_list_filters_sorts_and_counts(backend: Backend) {
         vec![ids[3].clone(), ids[0].clone()]
     );
     assert_eq!(list("sortBy=urgent").await.0[0], ids[1]);
+    // A question carrying two of the tags asked for comes once, and counts once.
+    assert_eq!(
+        list("hashtags=날씨,제주맛집").await,
+        (vec![ids[3].clone(), ids[0].clone()], 2)
+    );
+    let like = format!("/api/v1/questions/{}/like", ids[0]);
+    assert_eq!(
+        send(&app, Method::POST, &like, Some(&jiho), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        list("hashtags=제주맛집&region=jeju&sortBy=popularity")
+            .await
+            .0[0],
+        ids[0],
+        "likes reach tag lists"
+    );
     answer(&app, &jiho, &ids[2], "해운대 밀면").await;
     assert_eq!(list("sortBy=popularity").await.0[0], ids[2]);
     let (_, page) = get(&app, "/api/v1/questions?region=busan", None).await;

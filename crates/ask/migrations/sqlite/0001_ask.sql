@@ -87,18 +87,20 @@ CREATE INDEX ask_questions_user ON ask_questions (user_id, created_at DESC);
 CREATE INDEX ask_questions_open_bounties ON ask_questions (created_at) WHERE status = 'active' AND accepted_answer_id IS NULL AND bounty > 0;
 CREATE INDEX ask_questions_first_answer ON ask_questions (created_at) WHERE first_answer_at IS NOT NULL;
 
--- Tags of listed questions only (removed when a question leaves the lists), with the
--- question's region and category so tag lists and trending need not visit the questions.
+-- Tags of listed questions only (removed when a question leaves the lists), with what tag
+-- lists filter and sort on (region, category, time, popularity, urgency), so a tag list and
+-- its total are read from the tag index alone.
 CREATE TABLE ask_question_tags (
     question_id INTEGER NOT NULL,
     tag TEXT NOT NULL,
     region_code TEXT,
     category TEXT NOT NULL,
     created_at INTEGER NOT NULL,
+    popularity INTEGER NOT NULL,
+    urgent INTEGER NOT NULL,
     PRIMARY KEY (question_id, tag)
 );
-CREATE INDEX ask_question_tags_tag ON ask_question_tags (tag, created_at DESC);
-CREATE INDEX ask_question_tags_tag_region ON ask_question_tags (tag, region_code, created_at DESC);
+CREATE INDEX ask_question_tags_listing ON ask_question_tags (tag, region_code, created_at DESC, category, popularity, urgent, question_id);
 CREATE INDEX ask_question_tags_created ON ask_question_tags (created_at);
 CREATE INDEX ask_question_tags_region_created ON ask_question_tags (region_code, created_at);
 

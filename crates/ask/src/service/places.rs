@@ -45,9 +45,23 @@ pub async fn nearby(
     let need = (page * PER_PAGE + 1) as usize;
     let mut grid = Grid::start(center, radius_m);
     let mut found: Vec<(f64, QuestionId)> = Vec::new();
+    // Rings read so far on this grid.
     let mut k = 0;
-    let mut ring = grid.ring(0);
-    while let Some(cells) = ring {
+    loop {
+        // The first read takes the centre cell and two rings at once: most pages fill there.
+        let upto = if k == 0 { 2 } else { k };
+        let mut cells = Vec::new();
+        let mut last = false;
+        while k <= upto {
+            match grid.ring(k) {
+                Some(ring) => cells.extend(ring),
+                None => {
+                    last = true;
+                    break;
+                }
+            }
+            k += 1;
+        }
         for contents in cell_contents(ctx, grid.precision, &cells).await? {
             for &(id, lat, lng) in contents.iter() {
                 let d = center.distance_m(GeoPoint::new_unchecked(lat, lng));
@@ -56,32 +70,27 @@ pub async fn nearby(
                 }
             }
         }
-        k += 1;
-        let next = grid.ring(k);
+        let Some(nearest_unread) = grid
+            .ring(k)
+            .filter(|_| !last)
+            .and_then(|r| r.first().map(|c| c.nearest_m))
+        else {
+            break;
+        };
         if found.len() >= need {
             found.select_nth_unstable_by(need - 1, |a, b| a.0.total_cmp(&b.0));
             found.truncate(need);
-            let kth = found[need - 1].0;
             // A metre of slack covers the flat-rectangle bound on a curved Earth.
-            let nearest_unread = next
-                .as_ref()
-                .and_then(|c| c.first())
-                .map_or(f64::INFINITY, |c| c.nearest_m);
-            if kth <= nearest_unread - 1.0 {
+            if found[need - 1].0 <= nearest_unread - 1.0 {
                 break;
             }
         }
-        if next.is_some()
-            && let Some(coarser) = grid.coarser(k)
-        {
-            // Too sparse for fine cells: start over on bigger ones.
+        if let Some(coarser) = grid.coarser(k) {
+            // Too sparse for these cells: start over on bigger ones.
             grid = coarser;
             found.clear();
             k = 0;
-            ring = grid.ring(0);
-            continue;
         }
-        ring = next;
     }
     found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let start = ((page - 1) * PER_PAGE) as usize;

@@ -55,7 +55,7 @@ async fn bump_answers(tx: &mut Tx, question: QuestionId, by: i64) -> Result<()> 
         .bind(question.get())
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    super::questions::bump_tag_popularity(tx, question, by).await
 }
 
 /// What the rules about one answer need.

@@ -60,7 +60,7 @@ pub async fn insert_question(tx: &mut Tx, q: &NewQuestionRow<'_>) -> Result<()> 
     .bind(q.now.micros())
     .execute(&mut **tx)
     .await?;
-    write_tags(tx, q.id, q.hashtags, (q.region, q.category), q.now).await
+    write_tags(tx, q.id, q.hashtags).await
 }
 
 /// Drops a question's tags from the tag index: it left the lists.
@@ -72,25 +72,17 @@ async fn clear_tags(tx: &mut Tx, id: QuestionId) -> Result<()> {
     Ok(())
 }
 
-/// Replaces a listed question's tags in the tag index.
-async fn write_tags(
-    tx: &mut Tx,
-    id: QuestionId,
-    tags: &[String],
-    (region, category): (Option<&str>, Category),
-    asked_at: Timestamp,
-) -> Result<()> {
+/// Replaces a listed question's tags in the tag index, copying what tag lists filter and sort
+/// on from the question's row.
+async fn write_tags(tx: &mut Tx, id: QuestionId, tags: &[String]) -> Result<()> {
     clear_tags(tx, id).await?;
     for tag in tags {
         sqlx::query(
-            "INSERT INTO ask_question_tags (question_id, tag, region_code, category, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO ask_question_tags (question_id, tag, region_code, category, created_at, popularity, urgent) \
+             SELECT id, $1, region_code, category, created_at, popularity, urgent FROM ask_questions WHERE id = $2",
         )
-        .bind(id.get())
         .bind(tag)
-        .bind(region)
-        .bind(category.as_str())
-        .bind(asked_at.micros())
+        .bind(id.get())
         .execute(&mut **tx)
         .await?;
     }
@@ -247,13 +239,7 @@ pub async fn edit_question(
     if !listed {
         return clear_tags(tx, id).await;
     }
-    let row = sqlx::query("SELECT region_code, created_at FROM ask_questions WHERE id = $1")
-        .bind(id.get())
-        .fetch_one(&mut **tx)
-        .await?;
-    let region: Option<String> = row.try_get("region_code")?;
-    let asked_at = Timestamp::from_micros(row.try_get("created_at")?);
-    write_tags(tx, id, hashtags, (region.as_deref(), category), asked_at).await
+    write_tags(tx, id, hashtags).await
 }
 
 /// Moves a question to `status` (it leaves the lists unless active).
@@ -351,6 +337,16 @@ async fn bump_likes(tx: &mut Tx, id: QuestionId, by: i64) -> Result<()> {
         .bind(id.get())
         .execute(&mut **tx)
         .await?;
+    bump_tag_popularity(tx, id, by).await
+}
+
+/// Keeps the tag index's copy of a question's popularity (answers + likes) in step.
+pub(super) async fn bump_tag_popularity(tx: &mut Tx, id: QuestionId, by: i64) -> Result<()> {
+    sqlx::query("UPDATE ask_question_tags SET popularity = popularity + $1 WHERE question_id = $2")
+        .bind(by)
+        .bind(id.get())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -374,37 +370,48 @@ pub struct ListFilter {
     pub hashtags: Vec<String>,
 }
 
+/// Where a list reads from: the questions (alias `q`), or, when it names hashtags, the tag
+/// index alone (alias `t`), which carries every column a list filters and sorts on.
+struct Source {
+    /// `FROM ... WHERE ...`, binding from `$1`.
+    from_where: String,
+    /// The question id column.
+    id: &'static str,
+    /// The table alias the sort columns live under.
+    alias: &'static str,
+    binds: Vec<String>,
+}
+
 impl ListFilter {
-    /// The `WHERE` clause, binding from `$1`; returns it and the values to bind.
-    fn clause(&self) -> (String, Vec<String>) {
-        let mut sql = LISTED.to_owned();
-        let mut binds = Vec::new();
+    fn source(&self) -> Source {
+        let (alias, id, mut from_where, mut binds) = if self.hashtags.is_empty() {
+            (
+                "q",
+                "q.id",
+                format!("FROM ask_questions q WHERE {LISTED}"),
+                Vec::new(),
+            )
+        } else {
+            let sql = format!(
+                "FROM ask_question_tags t WHERE t.tag IN ({})",
+                placeholders(1, self.hashtags.len())
+            );
+            ("t", "t.question_id", sql, self.hashtags.clone())
+        };
         if let Some(region) = &self.region {
             binds.push(region.clone());
-            let _ = write!(sql, " AND q.region_code = ${}", binds.len());
+            let _ = write!(from_where, " AND {alias}.region_code = ${}", binds.len());
         }
         if let Some(category) = self.category {
             binds.push(category.as_str().to_owned());
-            let _ = write!(sql, " AND q.category = ${}", binds.len());
+            let _ = write!(from_where, " AND {alias}.category = ${}", binds.len());
         }
-        if !self.hashtags.is_empty() {
-            // Driven from the tag index, narrowed there by region and category too.
-            let first = binds.len() + 1;
-            binds.extend(self.hashtags.iter().cloned());
-            let _ = write!(
-                sql,
-                " AND q.id IN (SELECT t.question_id FROM ask_question_tags t WHERE t.tag IN ({})",
-                placeholders(first, self.hashtags.len())
-            );
-            if self.region.is_some() {
-                sql.push_str(" AND t.region_code = $1");
-            }
-            if self.category.is_some() {
-                let _ = write!(sql, " AND t.category = ${}", first - 1);
-            }
-            sql.push(')');
+        Source {
+            from_where,
+            id,
+            alias,
+            binds,
         }
-        (sql, binds)
     }
 }
 
@@ -416,15 +423,23 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<QuestionId>> {
-    let (clause, binds) = filter.clause();
+    let Source {
+        from_where,
+        id,
+        alias: a,
+        binds,
+    } = filter.source();
     let order = match sort {
-        Sort::CreatedAt => "q.created_at DESC, q.id DESC",
-        Sort::Popularity => "q.popularity DESC, q.created_at DESC, q.id DESC",
-        Sort::Urgent => "q.urgent DESC, q.created_at DESC, q.id DESC",
+        Sort::CreatedAt => format!("{a}.created_at DESC, {id} DESC"),
+        Sort::Popularity => format!("{a}.popularity DESC, {a}.created_at DESC, {id} DESC"),
+        Sort::Urgent => format!("{a}.urgent DESC, {a}.created_at DESC, {id} DESC"),
     };
     let n = binds.len();
+    // DISTINCT folds a question matching several tags into one row.
+    let distinct = if a == "t" { "DISTINCT " } else { "" };
     let sql = format!(
-        "SELECT q.id FROM ask_questions q WHERE {clause} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        "SELECT {distinct}{id} AS id, {a}.created_at, {a}.popularity, {a}.urgent {from_where} ORDER BY {order} \
+         LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );
@@ -440,8 +455,18 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
 
 /// How many listed questions match.
 pub async fn count<'e, E: Executor<'e, Database = Any>>(db: E, filter: &ListFilter) -> Result<i64> {
-    let (clause, binds) = filter.clause();
-    let sql = format!("SELECT COUNT(*) AS n FROM ask_questions q WHERE {clause}");
+    let Source {
+        from_where,
+        id,
+        alias,
+        binds,
+    } = filter.source();
+    let counted = if alias == "t" {
+        format!("COUNT(DISTINCT {id})")
+    } else {
+        "COUNT(*)".to_owned()
+    };
+    let sql = format!("SELECT {counted} AS n {from_where}");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in binds {
         query = query.bind(b);
