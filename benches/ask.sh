@@ -38,10 +38,17 @@ run() {
   shift
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | grep -E 'Requests/sec|Latency  |  50%|  99%|Non-2xx'
 }
+# Each endpoint runs twice: the first pass starts on cold caches (every list page, search and
+# cell read from the database once), the second measures the steady state.
+twice() {
+  run "$1 (first pass)" "${@:2}"
+  run "$1 (second pass)" "${@:2}"
+}
 wrk -t2 -c"$connections" -d3s "$base/health" >/dev/null # warm-up
 run "/health" "$base/health"
-RADIUS_KM=3 run "GET /api/v1/locations/nearby (3 km, random points)" -s benches/ask/nearby.lua "$base"
-run "GET /api/v1/search (questions+answers, Korean place+topic, 1/3 by region)" -s benches/ask/search.lua "$base"
-run "GET /api/v1/questions (region, category, hashtag, sort, page 1-5)" -s benches/ask/list.lua "$base"
+RADIUS_KM=3 twice "GET /api/v1/locations/nearby (3 km, random points)" -s benches/ask/nearby.lua "$base"
+RADIUS_KM=3 SPOTS=200 twice "GET /api/v1/locations/nearby (3 km, 200 busy spots)" -s benches/ask/nearby.lua "$base"
+twice "GET /api/v1/search (questions+answers, Korean place+topic, 1/3 by region)" -s benches/ask/search.lua "$base"
+twice "GET /api/v1/questions (region, category, hashtag, sort, page 1-5)" -s benches/ask/list.lua "$base"
 run "/health (again)" "$base/health"
 echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"

@@ -131,7 +131,8 @@ def main():
             batch,
         )
         db.executemany(
-            "INSERT INTO ask_question_tags (question_id, tag, region_code, category, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO ask_question_tags (question_id, tag, region_code, category, created_at, popularity, urgent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             tags_batch,
         )
         batch.clear()
@@ -143,7 +144,7 @@ def main():
         first = created + rng.randrange(60_000_000, 3_600_000_000) if answers else None
         batch.append((qid, uid, title, content, category, hashtags, lat, lng, place, c5, c6, c7, region, urgent, bounty,
                       answers, likes, answers + likes, first, created, created))
-        tags_batch.extend((qid, t, region, category, created) for t in tags)
+        tags_batch.extend((qid, t, region, category, created, answers + likes, urgent) for t in tags)
         written += 1
         if len(batch) == 20_000:
             flush()

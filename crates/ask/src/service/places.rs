@@ -53,13 +53,11 @@ pub async fn nearby(
         let mut cells = Vec::new();
         let mut last = false;
         while k <= upto {
-            match grid.ring(k) {
-                Some(ring) => cells.extend(ring),
-                None => {
-                    last = true;
-                    break;
-                }
-            }
+            let Some(ring) = grid.ring(k) else {
+                last = true;
+                break;
+            };
+            cells.extend(ring);
             k += 1;
         }
         for contents in cell_contents(ctx, grid.precision, &cells).await? {
