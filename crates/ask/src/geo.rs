@@ -210,6 +210,101 @@ impl Grid {
     }
 }
 
+/// A k-nearest-neighbours search over the grid, without I/O: it says which cells to read
+/// next, is handed their points, and decides when nothing unread can be nearer.
+///
+/// The first read takes the centre cell and two rings around it (most pages fill there), later
+/// reads one ring each. The search ends when it holds `need` points no farther than the nearest
+/// unread cell, when no ring within the radius is left, or, after six rings on a grid without
+/// enough points, starts over on the next coarser grid.
+#[derive(Debug)]
+pub struct Nearest<T> {
+    center: GeoPoint,
+    need: usize,
+    grid: Grid,
+    /// Rings read so far on this grid.
+    rings: i64,
+    found: Vec<(f64, T)>,
+    done: bool,
+}
+
+impl<T: Copy> Nearest<T> {
+    pub fn new(center: GeoPoint, radius_m: f64, need: usize) -> Self {
+        Self {
+            center,
+            need: need.max(1),
+            grid: Grid::start(center, radius_m),
+            rings: 0,
+            found: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The cells to read next and their precision; `None` once the search is complete.
+    pub fn next_cells(&mut self) -> Option<(Precision, Vec<Cell>)> {
+        if self.done {
+            return None;
+        }
+        let upto = if self.rings == 0 { 2 } else { self.rings };
+        let mut cells = Vec::new();
+        while self.rings <= upto {
+            let Some(ring) = self.grid.ring(self.rings) else {
+                // Nothing within the radius beyond this: what is handed over next is all.
+                self.done = true;
+                break;
+            };
+            cells.extend(ring);
+            self.rings += 1;
+        }
+        Some((self.grid.precision, cells))
+    }
+
+    /// Hands over the points `(item, lat, lng)` of the cells last asked for.
+    pub fn offer(&mut self, points: impl IntoIterator<Item = (T, f64, f64)>) {
+        let radius_m = self.grid.radius_m;
+        for (item, lat, lng) in points {
+            let d = self.center.distance_m(GeoPoint::new_unchecked(lat, lng));
+            if d <= radius_m {
+                self.found.push((d, item));
+            }
+        }
+        if self.done {
+            return;
+        }
+        let Some(nearest_unread) = self
+            .grid
+            .ring(self.rings)
+            .and_then(|r| r.first().map(|c| c.nearest_m))
+        else {
+            self.done = true;
+            return;
+        };
+        let need = self.need;
+        if self.found.len() >= need {
+            self.found
+                .select_nth_unstable_by(need - 1, |a, b| a.0.total_cmp(&b.0));
+            self.found.truncate(need);
+            // A metre of slack covers the flat-rectangle bound on a curved Earth.
+            if self.found[need - 1].0 <= nearest_unread - 1.0 {
+                self.done = true;
+                return;
+            }
+        }
+        if let Some(coarser) = self.grid.coarser(self.rings) {
+            self.grid = coarser;
+            self.rings = 0;
+            self.found.clear();
+        }
+    }
+
+    /// What was found, nearest first, at most `need`.
+    pub fn finish(mut self) -> Vec<(f64, T)> {
+        self.found.sort_by(|a, b| a.0.total_cmp(&b.0));
+        self.found.truncate(self.need);
+        self.found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +346,55 @@ mod tests {
         );
         assert!(grid.coarser(2).is_none());
         assert_eq!(grid.coarser(6).map(|g| g.precision), Some(Precision::Six));
+    }
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Points held per cell, as the store would: every precision.
+    fn index(points: &[(f64, f64)]) -> HashMap<String, Vec<(usize, f64, f64)>> {
+        let mut cells: HashMap<String, Vec<(usize, f64, f64)>> = HashMap::new();
+        for (i, &(lat, lng)) in points.iter().enumerate() {
+            for cell in GeoPoint::new_unchecked(lat, lng).cells() {
+                cells.entry(cell).or_default().push((i, lat, lng));
+            }
+        }
+        cells
+    }
+
+    proptest! {
+        #[test]
+        fn finds_what_a_brute_force_scan_finds(
+            points in prop::collection::vec((33.2..33.6_f64, 126.2..126.9_f64), 0..400),
+            centre in (33.2..33.6_f64, 126.2..126.9_f64),
+            radius_m in 100.0..20_000.0_f64,
+            need in 1..45_usize,
+        ) {
+            let cells = index(&points);
+            let center = GeoPoint::new_unchecked(centre.0, centre.1);
+            let mut search = Nearest::new(center, radius_m, need);
+            while let Some((_, wanted)) = search.next_cells() {
+                let found: Vec<(usize, f64, f64)> = wanted
+                    .iter()
+                    .flat_map(|c| cells.get(&c.hash).cloned().unwrap_or_default())
+                    .collect();
+                search.offer(found);
+            }
+            let got: Vec<f64> = search.finish().iter().map(|f| f.0).collect();
+            let mut all: Vec<f64> = points
+                .iter()
+                .map(|&(lat, lng)| center.distance_m(GeoPoint::new_unchecked(lat, lng)))
+                .filter(|d| *d <= radius_m)
+                .collect();
+            all.sort_by(f64::total_cmp);
+            all.truncate(need);
+            prop_assert_eq!(got, all);
+        }
     }
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::questions::{PER_PAGE, summaries};
 use crate::caches::{Caches, CellContents};
-use crate::geo::{Cell, GeoPoint, Grid, Precision};
+use crate::geo::{Cell, GeoPoint, Nearest, Precision};
 use crate::model::{QuestionId, QuestionSummary};
 use crate::regions;
 use crate::store;
@@ -33,64 +33,20 @@ pub struct NearbyItem {
     pub distance_m: f64,
 }
 
-/// Listed questions within `radius_m` of `center`, nearest first. Walks rings of grid cells
-/// outwards (see [`Grid`]) and stops once the page is full and no unread ring could hold
-/// anything nearer than what it has.
+/// Listed questions within `radius_m` of `center`, nearest first, read cell by cell as the
+/// grid search ([`Nearest`]) asks.
 pub async fn nearby(
     ctx: &AppContext,
     center: GeoPoint,
     radius_m: f64,
     page: i64,
 ) -> Result<Nearby> {
-    let need = (page * PER_PAGE + 1) as usize;
-    let mut grid = Grid::start(center, radius_m);
-    let mut found: Vec<(f64, QuestionId)> = Vec::new();
-    // Rings read so far on this grid.
-    let mut k = 0;
-    loop {
-        // The first read takes the centre cell and two rings at once: most pages fill there.
-        let upto = if k == 0 { 2 } else { k };
-        let mut cells = Vec::new();
-        let mut last = false;
-        while k <= upto {
-            let Some(ring) = grid.ring(k) else {
-                last = true;
-                break;
-            };
-            cells.extend(ring);
-            k += 1;
-        }
-        for contents in cell_contents(ctx, grid.precision, &cells).await? {
-            for &(id, lat, lng) in contents.iter() {
-                let d = center.distance_m(GeoPoint::new_unchecked(lat, lng));
-                if d <= radius_m {
-                    found.push((d, id));
-                }
-            }
-        }
-        let Some(nearest_unread) = grid
-            .ring(k)
-            .filter(|_| !last)
-            .and_then(|r| r.first().map(|c| c.nearest_m))
-        else {
-            break;
-        };
-        if found.len() >= need {
-            found.select_nth_unstable_by(need - 1, |a, b| a.0.total_cmp(&b.0));
-            found.truncate(need);
-            // A metre of slack covers the flat-rectangle bound on a curved Earth.
-            if found[need - 1].0 <= nearest_unread - 1.0 {
-                break;
-            }
-        }
-        if let Some(coarser) = grid.coarser(k) {
-            // Too sparse for these cells: start over on bigger ones.
-            grid = coarser;
-            found.clear();
-            k = 0;
-        }
+    let mut search = Nearest::new(center, radius_m, (page * PER_PAGE + 1) as usize);
+    while let Some((precision, cells)) = search.next_cells() {
+        let contents = cell_contents(ctx, precision, &cells).await?;
+        search.offer(contents.iter().flat_map(|c| c.iter().copied()));
     }
-    found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let found = search.finish();
     let start = ((page - 1) * PER_PAGE) as usize;
     let has_more = found.len() > (page * PER_PAGE) as usize;
     let window: Vec<(f64, QuestionId)> = found
