@@ -24,6 +24,31 @@ const CELL_TTL: Duration = Duration::from_secs(60);
 
 /// A question's summary and whether it is listed.
 pub type CachedSummary = Arc<(QuestionSummary, bool)>;
+
+/// The cached summary of a listed question, handed out shared instead of copied.
+#[derive(Debug, Clone)]
+pub struct Listed(CachedSummary);
+
+impl Listed {
+    /// Wraps a cached summary; the caller has checked it is listed.
+    pub fn new(summary: CachedSummary) -> Self {
+        Self(summary)
+    }
+}
+
+impl std::ops::Deref for Listed {
+    type Target = QuestionSummary;
+
+    fn deref(&self) -> &QuestionSummary {
+        &self.0.0
+    }
+}
+
+impl serde::Serialize for Listed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.0.serialize(s)
+    }
+}
 /// The listed questions of a cell: (id, lat, lng).
 pub type CellContents = Arc<[(QuestionId, f64, f64)]>;
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::questions::{PER_PAGE, summaries};
-use crate::caches::{Caches, CellContents};
+use crate::caches::{Caches, CellContents, Listed};
 use crate::geo::{Cell, GeoPoint, Nearest, Precision};
 use crate::model::{QuestionId, QuestionSummary};
 use crate::regions;
@@ -28,7 +28,8 @@ pub struct Nearby {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NearbyItem {
     #[serde(flatten)]
-    pub question: QuestionSummary,
+    #[schema(inline, value_type = QuestionSummary)]
+    pub question: Listed,
     /// Metres from the searched point.
     pub distance_m: f64,
 }

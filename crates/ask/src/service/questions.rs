@@ -12,7 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{member, moderates, pay};
-use crate::caches::Caches;
+use crate::caches::{CachedSummary, Caches, Listed};
 use crate::events;
 use crate::model::{
     Category, MAX_IMAGES, Place, Question, QuestionId, QuestionSummary, Status, Urgency,
@@ -269,10 +269,9 @@ pub async fn question(
 }
 
 /// Summaries of listed questions, in the order asked, from the cache where it can.
-pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<QuestionSummary>> {
+pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<Listed>> {
     let caches = Caches::of(&ctx.cache);
-    let mut found: HashMap<QuestionId, Arc<(QuestionSummary, bool)>> =
-        HashMap::with_capacity(ids.len());
+    let mut found: HashMap<QuestionId, CachedSummary> = HashMap::with_capacity(ids.len());
     let mut missing = Vec::new();
     for &id in ids {
         match caches.summaries.get(&id).await {
@@ -290,16 +289,17 @@ pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<Quest
     }
     Ok(ids
         .iter()
-        .filter_map(|id| found.get(id))
+        .filter_map(|id| found.remove(id))
         .filter(|s| s.1)
-        .map(|s| s.0.clone())
+        .map(Listed::new)
         .collect())
 }
 
 /// A page of a list, seed 003's `getQuestions`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionPage {
-    pub questions: Vec<QuestionSummary>,
+    #[schema(value_type = Vec<QuestionSummary>)]
+    pub questions: Vec<Listed>,
     pub pagination: Pagination,
 }
 
