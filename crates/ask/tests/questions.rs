@@ -19,6 +19,7 @@ backend_tests!(
     hidden_content_is_invisible_to_others,
     unanswered_bounties_are_refunded_after_a_week,
     asking_is_limited_to_five_a_minute,
+    first_answer_times_show_in_stats_and_metrics,
 );
 
 async fn a_question_is_answered_accepted_and_paid_once(backend: Backend) {
@@ -574,4 +575,42 @@ async fn asking_is_limited_to_five_a_minute(backend: Backend) {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
     let (status, _) = get(&app, "/api/v1/questions", Some(&minji)).await;
     assert_eq!(status, StatusCode::OK, "reading has its own allowance");
+}
+
+async fn first_answer_times_show_in_stats_and_metrics(backend: Backend) {
+    use platform::time::{ManualClock, Timestamp};
+    let clock = ManualClock::starting_at(Timestamp::from_micros(1_800_000_000_000_000));
+    let app = platform::testing::TestApp::builder(backend)
+        .app(ask::Ask)
+        .clock(clock.clock())
+        .spawn()
+        .await;
+    let (minji, jiho) = (app.user("minji").await, app.user("jiho").await);
+    let quick = ask(&app, &minji, question("빠른 질문")).await;
+    let slow = ask(&app, &minji, question("느린 질문")).await;
+    ask(&app, &minji, question("답 없는 질문")).await;
+    clock.advance(std::time::Duration::from_secs(5 * 60));
+    answer(&app, &jiho, &quick, "5분 만에 답").await;
+    answer(&app, &jiho, &quick, "두 번째 답은 세지 않아요").await;
+    clock.advance(std::time::Duration::from_secs(25 * 60));
+    answer(&app, &jiho, &slow, "30분 만에 답").await;
+    let (status, stats) = get(&app, "/api/v1/ask/stats?days=7", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        stats,
+        json!({ "days": 7, "questions": 3, "answered": 2, "p50_seconds": 300, "p90_seconds": 1800,
+                "answered_within_10_min": 1, "share_within_10_min": 1.0 / 3.0 })
+    );
+    let metrics = app
+        .get("/metrics", None)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("ask_first_answer_wait_seconds_bucket{le=\"600\"}"),
+        "{metrics}"
+    );
 }
