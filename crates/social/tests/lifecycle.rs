@@ -49,6 +49,11 @@ async fn a_leaving_account_is_exported_hidden_at_once_and_forgotten(backend: Bac
     follow(&app, &fan, &leaver).await;
     follow(&app, &leaver, &fan).await;
     let theirs = post(&app, &leaver, "떠나는 사람의 글", "public").await;
+    // In the fan's feed first, so "gone" below cannot be a fan-out that has not run yet.
+    assert!(
+        app.eventually(5, || async { latest(&app, &fan).await.contains(&theirs) })
+            .await
+    );
     let fans = post(&app, &fan, "팬의 글", "public").await;
     call(
         &app,
