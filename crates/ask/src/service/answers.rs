@@ -11,7 +11,7 @@ use crate::caches::Caches;
 use crate::events;
 use crate::model::{Acceptance, Answer, AnswerId, Place, QuestionId, Status};
 use crate::points::{ACCEPT_REWARD, ANSWER_REWARDS_PER_DAY, Account, Reason, Transfer};
-use crate::store::{self, AnswerFacts, NewAnswerRow};
+use crate::store::{self, AnswerFacts, Liked, NewAnswerRow};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
@@ -174,11 +174,7 @@ pub async fn like_answer(
         .await?
         .filter(|a| !a.hidden)
         .ok_or_else(|| Error::not_found("answer"))?;
-    if like {
-        store::like_answer(&mut tx, id, user.id, ctx.clock.now()).await?;
-    } else {
-        store::unlike_answer(&mut tx, id, user.id).await?;
-    }
+    store::set_like(&mut tx, Liked::Answer(id), user.id, like, ctx.clock.now()).await?;
     tx.commit().await?;
     Caches::of(&ctx.cache)
         .question_changed(facts.question)

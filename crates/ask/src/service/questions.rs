@@ -19,7 +19,7 @@ use crate::model::{
 };
 use crate::points::Transfer;
 use crate::regions;
-use crate::store::{self, ListFilter, NewQuestionRow, Sort};
+use crate::store::{self, Liked, ListFilter, NewQuestionRow, Sort};
 
 /// Questions per list page (seed 003 `QUESTIONS_PER_PAGE`).
 pub const PER_PAGE: i64 = 20;
@@ -364,11 +364,7 @@ pub async fn like_question(
         .filter(|q| q.status != Status::Deleted && !q.hidden)
         .ok_or_else(|| Error::not_found("question"))?;
     let now = ctx.clock.now();
-    if like {
-        store::like_question(&mut tx, id, user.id, now).await?;
-    } else {
-        store::unlike_question(&mut tx, id, user.id).await?;
-    }
+    store::set_like(&mut tx, Liked::Question(id), user.id, like, now).await?;
     tx.commit().await?;
     Caches::of(&ctx.cache).question_changed(id).await;
     let count = store::summaries(ctx.db.reader(), &[id], now)

@@ -146,45 +146,6 @@ pub async fn hide_answer(tx: &mut Tx, id: AnswerId, reason: &str) -> Result<bool
     Ok(done.rows_affected() == 1)
 }
 
-/// Likes an answer; true when the like is new.
-pub async fn like_answer(tx: &mut Tx, id: AnswerId, user: UserId, now: Timestamp) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO ask_answer_likes (answer_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-    )
-    .bind(id.get())
-    .bind(user.get())
-    .bind(now.micros())
-    .execute(&mut **tx)
-    .await?;
-    let new = done.rows_affected() == 1;
-    if new {
-        bump_answer_likes(tx, id, 1).await?;
-    }
-    Ok(new)
-}
-
-pub async fn unlike_answer(tx: &mut Tx, id: AnswerId, user: UserId) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM ask_answer_likes WHERE answer_id = $1 AND user_id = $2")
-        .bind(id.get())
-        .bind(user.get())
-        .execute(&mut **tx)
-        .await?;
-    let gone = done.rows_affected() == 1;
-    if gone {
-        bump_answer_likes(tx, id, -1).await?;
-    }
-    Ok(gone)
-}
-
-async fn bump_answer_likes(tx: &mut Tx, id: AnswerId, by: i64) -> Result<()> {
-    sqlx::query("UPDATE ask_answers SET like_count = like_count + $1 WHERE id = $2")
-        .bind(by)
-        .bind(id.get())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Answers by id that a reader may see (not hidden, on a listed question), each with its
 /// question's title.
 pub async fn visible_answers<'e, E: Executor<'e, Database = Any>>(

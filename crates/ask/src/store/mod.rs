@@ -115,6 +115,8 @@ fn placeholders(first: usize, n: usize) -> String {
 }
 
 mod answers;
+mod likes;
+mod lists;
 mod moderation;
 mod points;
 mod profiles;
@@ -122,8 +124,10 @@ mod questions;
 
 pub use answers::{
     AnswerFacts, NewAnswerRow, answer_facts, answers_of, delete_answer, edit_answer, hide_answer,
-    indexable_answers, insert_answer, like_answer, unlike_answer, visible_answers,
+    indexable_answers, insert_answer, visible_answers,
 };
+pub use likes::{Liked, set_like};
+pub use lists::{ListFilter, Sort, count, list, tag_counts};
 pub use moderation::{
     Report, forget, insert_report, log_action, open_reports, resolve_reports, user_answers,
     user_questions,
@@ -136,7 +140,6 @@ pub use profiles::{
     set_nickname, suspend, touch, verify,
 };
 pub use questions::{
-    ListFilter, NewQuestionRow, Sort, accept, all_listed, cells, count, delete_question,
-    edit_question, expired_bounties, first_answer_waits, hide_question, insert_question,
-    like_question, list, question_detail, question_state, summaries, tag_counts, unlike_question,
+    NewQuestionRow, accept, all_listed, cells, delete_question, edit_question, expired_bounties,
+    first_answer_waits, hide_question, insert_question, question_detail, question_state, summaries,
 };
