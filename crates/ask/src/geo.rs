@@ -152,7 +152,7 @@ impl Grid {
         }
     }
 
-    /// The next coarser grid, once [`RINGS_PER_PRECISION`] rings here found too little.
+    /// The next coarser grid, once `RINGS_PER_PRECISION` (six) rings here found too little.
     pub fn coarser(self, rings_walked: i64) -> Option<Self> {
         if rings_walked < RINGS_PER_PRECISION {
             return None;
