@@ -3,7 +3,8 @@
 //! urgent questions routed to verified locals nearby.
 //!
 //! A question is *listed* while it is active and not hidden by a moderator; lists, nearby,
-//! trending and search show listed questions only (the store applies that rule in every query that lists).
+//! trending and search show listed questions only; the store applies that rule in every
+//! query that lists.
 
 mod caches;
 mod demo;
