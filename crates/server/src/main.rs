@@ -69,6 +69,7 @@ fn apps(config: &Config) -> anyhow::Result<Vec<Arc<dyn App>>> {
     Ok(vec![
         Arc::new(social::Social::from_config(config)?),
         Arc::new(ask::Ask),
+        Arc::new(wellness::Wellness::from_config(config)?),
         Arc::new(ration::Ration),
     ])
 }

@@ -1,0 +1,790 @@
+//! What a health record may be: its kinds, their canonical UCUM units, the other units a client
+//! may send (converted on the way in), and the physiologically possible range of each value.
+//!
+//! Pure: [`measure`] turns one client record into a [`Measurement`] or names the field at
+//! fault. Ranges are deliberately wide (a marathoner's resting pulse, a fever, a newborn's
+//! weight pass); they only keep out sensor glitches and typos such as a heart rate of 0 or 400.
+
+use std::time::Duration;
+
+use platform::FieldError;
+use platform::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a record measures.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    HeartRate,
+    RestingHeartRate,
+    BloodPressure,
+    OxygenSaturation,
+    BodyTemperature,
+    BloodGlucose,
+    BodyWeight,
+    Steps,
+    Distance,
+    ActiveEnergy,
+    Workout,
+    Sleep,
+    Mood,
+    Nutrition,
+    Water,
+}
+
+/// A unit a client may send: its UCUM code and how to reach the canonical unit
+/// (`canonical = value * scale + shift`).
+struct Unit {
+    code: &'static str,
+    scale: f64,
+    shift: f64,
+}
+
+const fn unit(code: &'static str) -> Unit {
+    Unit {
+        code,
+        scale: 1.0,
+        shift: 0.0,
+    }
+}
+
+const fn scaled(code: &'static str, scale: f64) -> Unit {
+    Unit {
+        code,
+        scale,
+        shift: 0.0,
+    }
+}
+
+impl Kind {
+    pub const ALL: [Kind; 15] = [
+        Kind::HeartRate,
+        Kind::RestingHeartRate,
+        Kind::BloodPressure,
+        Kind::OxygenSaturation,
+        Kind::BodyTemperature,
+        Kind::BloodGlucose,
+        Kind::BodyWeight,
+        Kind::Steps,
+        Kind::Distance,
+        Kind::ActiveEnergy,
+        Kind::Workout,
+        Kind::Sleep,
+        Kind::Mood,
+        Kind::Nutrition,
+        Kind::Water,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::HeartRate => "heart_rate",
+            Kind::RestingHeartRate => "resting_heart_rate",
+            Kind::BloodPressure => "blood_pressure",
+            Kind::OxygenSaturation => "oxygen_saturation",
+            Kind::BodyTemperature => "body_temperature",
+            Kind::BloodGlucose => "blood_glucose",
+            Kind::BodyWeight => "body_weight",
+            Kind::Steps => "steps",
+            Kind::Distance => "distance",
+            Kind::ActiveEnergy => "active_energy",
+            Kind::Workout => "workout",
+            Kind::Sleep => "sleep",
+            Kind::Mood => "mood",
+            Kind::Nutrition => "nutrition",
+            Kind::Water => "water",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Vital signs: what `/vitals` lists and GraphQL's `VitalSigns` shows.
+    pub fn is_vital(self) -> bool {
+        matches!(
+            self,
+            Kind::HeartRate
+                | Kind::RestingHeartRate
+                | Kind::BloodPressure
+                | Kind::OxygenSaturation
+                | Kind::BodyTemperature
+                | Kind::BloodGlucose
+                | Kind::BodyWeight
+        )
+    }
+
+    /// The canonical UCUM unit values are stored and shown in.
+    pub fn unit(self) -> &'static str {
+        self.units()[0].code
+    }
+
+    /// Accepted units, canonical first.
+    fn units(self) -> &'static [Unit] {
+        const BPM: &[Unit] = &[unit("/min"), unit("{beats}/min")];
+        const MMHG: &[Unit] = &[unit("mm[Hg]")];
+        const PERCENT: &[Unit] = &[unit("%")];
+        const TEMPERATURE: &[Unit] = &[
+            unit("Cel"),
+            Unit {
+                code: "[degF]",
+                scale: 5.0 / 9.0,
+                shift: -32.0 * 5.0 / 9.0,
+            },
+        ];
+        const GLUCOSE: &[Unit] = &[unit("mg/dL"), scaled("mmol/L", 18.016)];
+        const WEIGHT: &[Unit] = &[
+            unit("kg"),
+            scaled("g", 0.001),
+            scaled("[lb_av]", 0.453_592_37),
+        ];
+        const STEPS: &[Unit] = &[unit("{steps}"), unit("{count}"), unit("1")];
+        const DISTANCE: &[Unit] = &[unit("m"), scaled("km", 1000.0), scaled("[mi_i]", 1609.344)];
+        const ENERGY: &[Unit] = &[unit("kcal"), scaled("kJ", 1.0 / 4.184)];
+        const MINUTES: &[Unit] = &[unit("min")];
+        const SCORE: &[Unit] = &[unit("{score}")];
+        const VOLUME: &[Unit] = &[
+            unit("mL"),
+            scaled("L", 1000.0),
+            scaled("[foz_us]", 29.573_53),
+        ];
+        match self {
+            Kind::HeartRate | Kind::RestingHeartRate => BPM,
+            Kind::BloodPressure => MMHG,
+            Kind::OxygenSaturation => PERCENT,
+            Kind::BodyTemperature => TEMPERATURE,
+            Kind::BloodGlucose => GLUCOSE,
+            Kind::BodyWeight => WEIGHT,
+            Kind::Steps => STEPS,
+            Kind::Distance => DISTANCE,
+            Kind::ActiveEnergy | Kind::Nutrition => ENERGY,
+            Kind::Workout | Kind::Sleep => MINUTES,
+            Kind::Mood => SCORE,
+            Kind::Water => VOLUME,
+        }
+    }
+
+    /// The inclusive range of a possible value, in the canonical unit.
+    fn range(self) -> (f64, f64) {
+        match self {
+            Kind::HeartRate => (20.0, 300.0),
+            Kind::RestingHeartRate => (20.0, 250.0),
+            Kind::BloodPressure => (40.0, 300.0),
+            Kind::OxygenSaturation => (50.0, 100.0),
+            Kind::BodyTemperature => (25.0, 45.0),
+            Kind::BloodGlucose => (10.0, 1000.0),
+            Kind::BodyWeight => (0.5, 500.0),
+            Kind::Steps => (0.0, 100_000.0),
+            Kind::Distance => (0.0, 1_000_000.0),
+            Kind::ActiveEnergy => (0.0, 20_000.0),
+            Kind::Workout | Kind::Sleep => (0.0, 24.0 * 60.0),
+            Kind::Mood => (1.0, 5.0),
+            Kind::Nutrition => (0.0, 10_000.0),
+            Kind::Water => (0.0, 5_000.0),
+        }
+    }
+
+    /// The series a record of this kind feeds: one per value (blood pressure has two).
+    pub fn series(self) -> &'static [Series] {
+        match self {
+            Kind::BloodPressure => &[Series::Systolic, Series::Diastolic],
+            _ => Series::ALL
+                .iter()
+                .find(|s| s.kind() == self)
+                .map(std::slice::from_ref)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The longest a single record may span.
+    fn longest(self) -> Duration {
+        match self {
+            Kind::Sleep | Kind::Workout => Duration::from_secs(24 * 3600),
+            _ => Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// A numeric series rollups are kept for: a kind's value, or one of blood pressure's two.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Series {
+    HeartRate,
+    RestingHeartRate,
+    Systolic,
+    Diastolic,
+    OxygenSaturation,
+    BodyTemperature,
+    BloodGlucose,
+    BodyWeight,
+    Steps,
+    Distance,
+    ActiveEnergy,
+    Workout,
+    Sleep,
+    Mood,
+    Nutrition,
+    Water,
+}
+
+impl Series {
+    pub const ALL: [Series; 16] = [
+        Series::HeartRate,
+        Series::RestingHeartRate,
+        Series::Systolic,
+        Series::Diastolic,
+        Series::OxygenSaturation,
+        Series::BodyTemperature,
+        Series::BloodGlucose,
+        Series::BodyWeight,
+        Series::Steps,
+        Series::Distance,
+        Series::ActiveEnergy,
+        Series::Workout,
+        Series::Sleep,
+        Series::Mood,
+        Series::Nutrition,
+        Series::Water,
+    ];
+
+    pub fn kind(self) -> Kind {
+        match self {
+            Series::HeartRate => Kind::HeartRate,
+            Series::RestingHeartRate => Kind::RestingHeartRate,
+            Series::Systolic | Series::Diastolic => Kind::BloodPressure,
+            Series::OxygenSaturation => Kind::OxygenSaturation,
+            Series::BodyTemperature => Kind::BodyTemperature,
+            Series::BloodGlucose => Kind::BloodGlucose,
+            Series::BodyWeight => Kind::BodyWeight,
+            Series::Steps => Kind::Steps,
+            Series::Distance => Kind::Distance,
+            Series::ActiveEnergy => Kind::ActiveEnergy,
+            Series::Workout => Kind::Workout,
+            Series::Sleep => Kind::Sleep,
+            Series::Mood => Kind::Mood,
+            Series::Nutrition => Kind::Nutrition,
+            Series::Water => Kind::Water,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Series::Systolic => "systolic",
+            Series::Diastolic => "diastolic",
+            other => other.kind().as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Series> {
+        Series::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The value of `m` this series follows.
+    pub fn value_of(self, m: &Measurement) -> Option<f64> {
+        match self {
+            Series::Diastolic => m.value2,
+            _ if self.kind() == m.kind => Some(m.value),
+            _ => None,
+        }
+    }
+}
+
+/// Where a record came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The device that measured it, e.g. "Apple Watch".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The app that sent it, e.g. "Health".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+}
+
+/// One sleep stage within a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageInput {
+    /// `awake`, `light`, `deep`, `rem` or `asleep` (unspecified sleep).
+    pub stage: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// A record as a client sends it. Which fields apply depends on `type`; the canonical unit of
+/// each type is in docs/API.md, other units listed there are converted.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordInput {
+    /// The client's own id for this record (≤ 128 characters): sending it again is a no-op.
+    pub client_id: String,
+    /// `heart_rate`, `resting_heart_rate`, `blood_pressure`, `oxygen_saturation`,
+    /// `body_temperature`, `blood_glucose`, `body_weight`, `steps`, `distance`,
+    /// `active_energy`, `workout`, `sleep`, `mood`, `nutrition` or `water`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The value (mood: the score 1–5; nutrition: kcal). Workouts and sleep derive theirs.
+    pub value: Option<f64>,
+    /// UCUM unit of `value` (or of `systolic`/`diastolic`); the canonical one when absent.
+    pub unit: Option<String>,
+    pub systolic: Option<f64>,
+    pub diastolic: Option<f64>,
+    /// RFC 3339 with offset, e.g. `2026-11-22T07:30:00+09:00`.
+    pub start: String,
+    /// RFC 3339 with offset; the same as `start` when absent.
+    pub end: Option<String>,
+    pub source: Option<Source>,
+    /// Free text (a mood note, a meal's description): stored encrypted.
+    pub note: Option<String>,
+    /// Mood tags.
+    pub tags: Option<Vec<String>>,
+    /// Sleep stages.
+    pub stages: Option<Vec<StageInput>>,
+    /// Workout activity, e.g. `running`.
+    pub activity: Option<String>,
+    pub distance_m: Option<f64>,
+    pub energy_kcal: Option<f64>,
+    /// Meal: `breakfast`, `lunch`, `dinner` or `snack`.
+    pub meal: Option<String>,
+    pub protein_g: Option<f64>,
+    pub carbs_g: Option<f64>,
+    pub fat_g: Option<f64>,
+}
+
+/// A sleep stage, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Awake,
+    Light,
+    Deep,
+    Rem,
+    Asleep,
+}
+
+impl Stage {
+    fn parse(s: &str) -> Option<Stage> {
+        Some(match s {
+            "awake" => Stage::Awake,
+            "light" | "core" => Stage::Light,
+            "deep" => Stage::Deep,
+            "rem" => Stage::Rem,
+            "asleep" => Stage::Asleep,
+            _ => return None,
+        })
+    }
+}
+
+/// A checked sleep stage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SleepStage {
+    pub stage: Stage,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// The kind-specific part of a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "detail", rename_all = "snake_case")]
+pub enum Detail {
+    Sleep {
+        stages: Vec<SleepStage>,
+    },
+    Workout {
+        activity: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        distance_m: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        energy_kcal: Option<f64>,
+    },
+    Mood {
+        tags: Vec<String>,
+    },
+    Meal {
+        meal: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        protein_g: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        carbs_g: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fat_g: Option<f64>,
+    },
+}
+
+/// A checked record, values in canonical units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    pub client_id: String,
+    pub kind: Kind,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// The offset the client wrote `start` with, in minutes east of UTC.
+    pub utc_offset: i32,
+    pub value: f64,
+    /// Diastolic pressure for blood pressure.
+    pub value2: Option<f64>,
+    pub detail: Option<Detail>,
+    pub note: Option<String>,
+    pub source: Source,
+}
+
+impl Measurement {
+    /// The instant rollups file the record under: its start, except a night's sleep, which
+    /// belongs to the morning it ends.
+    pub fn at(&self) -> Timestamp {
+        if self.kind == Kind::Sleep {
+            self.end
+        } else {
+            self.start
+        }
+    }
+}
+
+const MAX_CLIENT_ID: usize = 128;
+const MAX_NOTE: usize = 2000;
+const MAX_LABEL: usize = 40;
+const MAX_TAGS: usize = 10;
+/// How far ahead of the server's clock a record may be (clock skew between devices).
+const FUTURE_SLACK: Duration = Duration::from_secs(10 * 60);
+
+type Checked<T> = Result<T, FieldError>;
+
+fn bad(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError::new(field, message)
+}
+
+/// Parses an RFC 3339 instant with its offset (minutes east of UTC).
+pub fn parse_instant(field: &str, text: &str) -> Checked<(Timestamp, i32)> {
+    let t = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        bad(
+            field,
+            "must be an RFC 3339 time with offset, e.g. 2026-11-22T07:30:00+09:00",
+        )
+    })?;
+    let micros = t.timestamp_micros();
+    if micros < 0 {
+        return Err(bad(field, "must be after 1970"));
+    }
+    Ok((
+        Timestamp::from_micros(micros),
+        t.offset().local_minus_utc() / 60,
+    ))
+}
+
+fn in_range(field: &str, kind: Kind, v: f64) -> Checked<f64> {
+    let (lo, hi) = kind.range();
+    if !v.is_finite() || v < lo || v > hi {
+        return Err(bad(
+            field,
+            format!(
+                "{v} {} is not a possible {}: expected {lo}..={hi}",
+                kind.unit(),
+                kind.as_str()
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+fn non_negative(field: &str, v: Option<f64>, max: f64) -> Checked<Option<f64>> {
+    match v {
+        Some(v) if !v.is_finite() || !(0.0..=max).contains(&v) => {
+            Err(bad(field, format!("must be between 0 and {max}")))
+        }
+        v => Ok(v),
+    }
+}
+
+fn label(field: &str, text: &str) -> Checked<String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_LABEL {
+        return Err(bad(field, format!("must be 1 to {MAX_LABEL} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+/// The factor and shift that bring `unit` to the kind's canonical unit.
+fn conversion(kind: Kind, unit: Option<&str>) -> Checked<(f64, f64)> {
+    let Some(code) = unit else {
+        return Ok((1.0, 0.0));
+    };
+    kind.units()
+        .iter()
+        .find(|u| u.code == code)
+        .map(|u| (u.scale, u.shift))
+        .ok_or_else(|| {
+            let accepted: Vec<&str> = kind.units().iter().map(|u| u.code).collect();
+            bad(
+                "unit",
+                format!("{} takes UCUM units {}", kind.as_str(), accepted.join(", ")),
+            )
+        })
+}
+
+/// Checks one client record; the error names the field at fault.
+pub fn measure(input: RecordInput, now: Timestamp) -> Checked<Measurement> {
+    let client_id = input.client_id.trim().to_owned();
+    if client_id.is_empty() || client_id.len() > MAX_CLIENT_ID {
+        return Err(bad(
+            "client_id",
+            format!("must be 1 to {MAX_CLIENT_ID} bytes"),
+        ));
+    }
+    let kind = Kind::parse(&input.kind)
+        .ok_or_else(|| bad("type", format!("unknown record type `{}`", input.kind)))?;
+    let (start, utc_offset) = parse_instant("start", &input.start)?;
+    let end = match &input.end {
+        Some(text) => parse_instant("end", text)?.0,
+        None => start,
+    };
+    if end < start {
+        return Err(bad("end", "must not be before start"));
+    }
+    if start.until(end) > kind.longest() {
+        return Err(bad(
+            "end",
+            format!(
+                "a {} record spans at most {} hours",
+                kind.as_str(),
+                kind.longest().as_secs() / 3600
+            ),
+        ));
+    }
+    if end > now.plus(FUTURE_SLACK) {
+        return Err(bad(
+            if input.end.is_some() { "end" } else { "start" },
+            "is in the future",
+        ));
+    }
+    let note = match input.note.as_deref().map(str::trim) {
+        Some(n) if n.chars().count() > MAX_NOTE => {
+            return Err(bad("note", format!("at most {MAX_NOTE} characters")));
+        }
+        Some("") | None => None,
+        Some(n) => Some(n.to_owned()),
+    };
+    let (scale, shift) = conversion(kind, input.unit.as_deref())?;
+    let convert = |v: f64| v * scale + shift;
+    let value_in = |name: &str, v: Option<f64>| -> Checked<f64> {
+        let v = v.ok_or_else(|| bad(name, format!("required for {}", kind.as_str())))?;
+        in_range(name, kind, convert(v))
+    };
+    let minutes = start.until(end).as_secs_f64() / 60.0;
+    let (value, value2, detail) = match kind {
+        Kind::BloodPressure => {
+            let systolic = value_in("systolic", input.systolic)?;
+            let diastolic = value_in("diastolic", input.diastolic)?;
+            if systolic <= diastolic {
+                return Err(bad("systolic", "must be above diastolic"));
+            }
+            (systolic, Some(diastolic), None)
+        }
+        Kind::Workout => {
+            let activity = label("activity", input.activity.as_deref().unwrap_or_default())?;
+            let detail = Detail::Workout {
+                activity,
+                distance_m: non_negative("distance_m", input.distance_m, 1_000_000.0)?,
+                energy_kcal: non_negative("energy_kcal", input.energy_kcal, 20_000.0)?,
+            };
+            (in_range("end", kind, minutes)?, None, Some(detail))
+        }
+        Kind::Sleep => {
+            let stages = sleep_stages(input.stages.unwrap_or_default(), start, end)?;
+            let asleep = if stages.is_empty() {
+                minutes
+            } else {
+                stages
+                    .iter()
+                    .filter(|s| s.stage != Stage::Awake)
+                    .map(|s| s.start.until(s.end).as_secs_f64() / 60.0)
+                    .sum()
+            };
+            (
+                in_range("end", kind, asleep)?,
+                None,
+                Some(Detail::Sleep { stages }),
+            )
+        }
+        Kind::Mood => {
+            let score = value_in("value", input.value)?;
+            if score.fract() != 0.0 {
+                return Err(bad("value", "a mood score is a whole number from 1 to 5"));
+            }
+            let tags = input.tags.unwrap_or_default();
+            if tags.len() > MAX_TAGS {
+                return Err(bad("tags", format!("at most {MAX_TAGS} tags")));
+            }
+            let tags = tags
+                .iter()
+                .enumerate()
+                .map(|(i, t)| label(&format!("tags[{i}]"), t))
+                .collect::<Checked<Vec<_>>>()?;
+            (score, None, Some(Detail::Mood { tags }))
+        }
+        Kind::Nutrition => {
+            let meal = input.meal.as_deref().unwrap_or("snack");
+            if !matches!(meal, "breakfast" | "lunch" | "dinner" | "snack") {
+                return Err(bad("meal", "must be breakfast, lunch, dinner or snack"));
+            }
+            let detail = Detail::Meal {
+                meal: meal.to_owned(),
+                protein_g: non_negative("protein_g", input.protein_g, 1000.0)?,
+                carbs_g: non_negative("carbs_g", input.carbs_g, 1000.0)?,
+                fat_g: non_negative("fat_g", input.fat_g, 1000.0)?,
+            };
+            (value_in("value", input.value)?, None, Some(detail))
+        }
+        _ => (value_in("value", input.value)?, None, None),
+    };
+    Ok(Measurement {
+        client_id,
+        kind,
+        start,
+        end,
+        utc_offset,
+        value,
+        value2,
+        detail,
+        note,
+        source: input.source.unwrap_or_default(),
+    })
+}
+
+fn sleep_stages(
+    stages: Vec<StageInput>,
+    start: Timestamp,
+    end: Timestamp,
+) -> Checked<Vec<SleepStage>> {
+    stages
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let name = |f: &str| format!("stages[{i}].{f}");
+            let stage = Stage::parse(&s.stage)
+                .ok_or_else(|| bad(&name("stage"), "must be awake, light, deep, rem or asleep"))?;
+            let (from, _) = parse_instant(&name("start"), &s.start)?;
+            let (to, _) = parse_instant(&name("end"), &s.end)?;
+            if to < from || from < start || to > end {
+                return Err(bad(
+                    &name("end"),
+                    "a stage lies within the session, start before end",
+                ));
+            }
+            Ok(SleepStage {
+                stage,
+                start: from,
+                end: to,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-22T12:00:00Z").unwrap_or(Timestamp::from_micros(0))
+    }
+
+    fn input(kind: &str) -> RecordInput {
+        RecordInput {
+            client_id: "c1".into(),
+            kind: kind.into(),
+            start: "2026-11-22T08:00:00+09:00".into(),
+            ..RecordInput::default()
+        }
+    }
+
+    fn field_of(r: Checked<Measurement>) -> String {
+        r.err().map(|e| e.field).unwrap_or_default()
+    }
+
+    #[test]
+    fn impossible_values_name_their_field() {
+        for hr in [0.0, 400.0, f64::NAN] {
+            let r = measure(
+                RecordInput {
+                    value: Some(hr),
+                    ..input("heart_rate")
+                },
+                now(),
+            );
+            assert_eq!(field_of(r), "value");
+        }
+        let bp = RecordInput {
+            systolic: Some(70.0),
+            diastolic: Some(90.0),
+            ..input("blood_pressure")
+        };
+        assert_eq!(field_of(measure(bp, now())), "systolic");
+        let spo2 = RecordInput {
+            value: Some(101.0),
+            ..input("oxygen_saturation")
+        };
+        assert_eq!(field_of(measure(spo2, now())), "value");
+        let unit = RecordInput {
+            value: Some(70.0),
+            unit: Some("kg".into()),
+            ..input("heart_rate")
+        };
+        assert_eq!(field_of(measure(unit, now())), "unit");
+        let future = RecordInput {
+            value: Some(70.0),
+            start: "2026-11-23T12:00:00Z".into(),
+            ..input("heart_rate")
+        };
+        assert_eq!(field_of(measure(future, now())), "start");
+    }
+
+    #[test]
+    fn units_convert_to_canonical() {
+        let f = RecordInput {
+            value: Some(98.6),
+            unit: Some("[degF]".into()),
+            ..input("body_temperature")
+        };
+        let m = measure(f, now()).unwrap();
+        assert!((m.value - 37.0).abs() < 1e-9);
+        assert_eq!(m.utc_offset, 540);
+        let g = RecordInput {
+            value: Some(5.5),
+            unit: Some("mmol/L".into()),
+            ..input("blood_glucose")
+        };
+        assert!((measure(g, now()).unwrap().value - 99.088).abs() < 1e-9);
+    }
+
+    #[test]
+    fn sleep_counts_stages_but_not_awake() {
+        let s = RecordInput {
+            start: "2026-11-21T23:00:00+09:00".into(),
+            end: Some("2026-11-22T07:00:00+09:00".into()),
+            stages: Some(vec![
+                StageInput {
+                    stage: "light".into(),
+                    start: "2026-11-21T23:00:00+09:00".into(),
+                    end: "2026-11-22T03:00:00+09:00".into(),
+                },
+                StageInput {
+                    stage: "awake".into(),
+                    start: "2026-11-22T03:00:00+09:00".into(),
+                    end: "2026-11-22T03:30:00+09:00".into(),
+                },
+                StageInput {
+                    stage: "deep".into(),
+                    start: "2026-11-22T03:30:00+09:00".into(),
+                    end: "2026-11-22T07:00:00+09:00".into(),
+                },
+            ]),
+            ..input("sleep")
+        };
+        let m = measure(s, now()).unwrap();
+        assert!((m.value - 450.0).abs() < 1e-9);
+        assert_eq!(m.at(), m.end);
+    }
+}

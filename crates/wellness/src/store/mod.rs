@@ -1,0 +1,38 @@
+//! wellness' persistence: all of its SQL.
+//!
+//! Raw records are append-only in id order; rollups are upserted beside them in the same
+//! transaction, so a series query never reads raw rows unless it asks for them.
+
+mod alerts;
+mod members;
+mod records;
+mod rollups;
+mod sharing;
+
+pub use alerts::{
+    AlertRow, acknowledge, alerts, delete_rule, feedback, insert_alert, insert_rule, rules,
+    set_feedback,
+};
+pub use members::{Member, advance_seq, ensure_member, forget, member, set_zone};
+pub use records::{
+    NewRecord, RecordRow, changes_since, insert_new, latest_per_kind, record_by_client, records,
+    replace_record, series_values,
+};
+pub use rollups::{add_rollups, rebuild_local, recompute, rollups};
+pub use sharing::{Share, access_log, log_access, may_read, set_share, shares};
+
+/// `$first, $first+1, ...` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($1, ..., $w), ($w+1, ...)` for `rows` rows of `width` values.
+fn value_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,278 @@
+//! Raw records: batched appends, reads by series and by change number.
+
+use std::collections::HashSet;
+
+use platform::Result;
+use platform::accounts::UserId;
+use platform::db::Tx;
+use platform::time::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Executor, Row};
+
+use super::value_rows;
+use crate::catalog::{Kind, Measurement, Series};
+
+/// A record to append.
+pub struct NewRecord<'a> {
+    pub id: i64,
+    pub m: &'a Measurement,
+    pub detail: Option<String>,
+    /// The sealed note.
+    pub note: Option<Vec<u8>>,
+    pub seq: i64,
+    pub device_id: Option<&'a str>,
+    pub modified_at: Timestamp,
+}
+
+const INSERT_COLUMNS: &str = "id, user_id, client_id, kind, at, start_at, end_at, utc_offset, value, value2, \
+     detail, note, source_device, source_app, seq, device_id, client_modified_at, created_at";
+const WIDTH: usize = 18;
+/// Rows per statement: under SQLite's 32,766 bound values and PostgreSQL's 65,535.
+const CHUNK: usize = 1_000;
+
+/// Appends `rows`, skipping any whose client id the user already used; returns the client ids
+/// that were new.
+pub async fn insert_new(
+    tx: &mut Tx,
+    user: UserId,
+    rows: &[NewRecord<'_>],
+    now: Timestamp,
+) -> Result<HashSet<String>> {
+    let mut inserted = HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO wellness_records ({INSERT_COLUMNS}) VALUES {} \
+             ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id",
+            value_rows(chunk.len(), WIDTH)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            let m = r.m;
+            q = q
+                .bind(r.id)
+                .bind(user.get())
+                .bind(m.client_id.as_str())
+                .bind(m.kind.as_str())
+                .bind(m.at().micros())
+                .bind(m.start.micros())
+                .bind(m.end.micros())
+                .bind(i64::from(m.utc_offset))
+                .bind(m.value)
+                .bind(m.value2)
+                .bind(r.detail.as_deref())
+                .bind(r.note.as_deref())
+                .bind(m.source.device.as_deref())
+                .bind(m.source.app.as_deref())
+                .bind(r.seq)
+                .bind(r.device_id)
+                .bind(r.modified_at.micros())
+                .bind(now.micros());
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            inserted.insert(row.try_get::<String, _>(0)?);
+        }
+    }
+    Ok(inserted)
+}
+
+/// A stored record.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    pub id: i64,
+    pub client_id: String,
+    pub kind: Kind,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub utc_offset: i32,
+    pub value: f64,
+    pub value2: Option<f64>,
+    pub detail: Option<String>,
+    pub note: Option<Vec<u8>>,
+    pub source_device: Option<String>,
+    pub source_app: Option<String>,
+    pub seq: i64,
+    pub device_id: Option<String>,
+    pub modified_at: Timestamp,
+    pub deleted: bool,
+}
+
+const COLUMNS: &str = "id, client_id, kind, start_at, end_at, utc_offset, value, value2, detail, note, \
+     source_device, source_app, seq, device_id, client_modified_at, deleted";
+
+fn row(r: &AnyRow) -> Result<RecordRow> {
+    let kind: String = r.try_get("kind")?;
+    Ok(RecordRow {
+        id: r.try_get("id")?,
+        client_id: r.try_get("client_id")?,
+        kind: Kind::parse(&kind)
+            .ok_or_else(|| platform::Error::internal(anyhow::anyhow!("unknown kind {kind}")))?,
+        start: Timestamp::from_micros(r.try_get("start_at")?),
+        end: Timestamp::from_micros(r.try_get("end_at")?),
+        utc_offset: r.try_get::<i64, _>("utc_offset")? as i32,
+        value: r.try_get("value")?,
+        value2: r.try_get("value2")?,
+        detail: r.try_get("detail")?,
+        note: r.try_get("note")?,
+        source_device: r.try_get("source_device")?,
+        source_app: r.try_get("source_app")?,
+        seq: r.try_get("seq")?,
+        device_id: r.try_get("device_id")?,
+        modified_at: Timestamp::from_micros(r.try_get("client_modified_at")?),
+        deleted: r.try_get::<i64, _>("deleted")? != 0,
+    })
+}
+
+/// Live records of the given kinds in `[from, to)`, newest first, at most `limit`.
+pub async fn records<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    kinds: &[Kind],
+    from: Timestamp,
+    to: Timestamp,
+    limit: i64,
+) -> Result<Vec<RecordRow>> {
+    let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM wellness_records WHERE user_id = $1 AND kind IN ({}) \
+         AND at >= $2 AND at < $3 AND deleted = 0 ORDER BY at DESC, id DESC LIMIT $4",
+        names.join(", ")
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(from.micros())
+        .bind(to.micros())
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(row).collect()
+}
+
+/// The values of `series` in `[from, to)`, oldest first, at most `limit`.
+pub async fn series_values<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    series: Series,
+    from: Timestamp,
+    to: Timestamp,
+    limit: i64,
+) -> Result<Vec<(Timestamp, f64)>> {
+    let column = if series == Series::Diastolic {
+        "value2"
+    } else {
+        "value"
+    };
+    let sql = format!(
+        "SELECT at, {column} AS v FROM wellness_records WHERE user_id = $1 AND kind = $2 \
+         AND at >= $3 AND at < $4 AND deleted = 0 ORDER BY at, id LIMIT $5"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(series.kind().as_str())
+        .bind(from.micros())
+        .bind(to.micros())
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                Timestamp::from_micros(r.try_get("at")?),
+                r.try_get::<Option<f64>, _>("v")?.unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
+/// The newest live record of each kind.
+pub async fn latest_per_kind<'e>(
+    db: impl Executor<'e, Database = Any> + Copy,
+    user: UserId,
+    kinds: &[Kind],
+) -> Result<Vec<RecordRow>> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM wellness_records WHERE user_id = $1 AND kind = $2 AND deleted = 0 \
+             ORDER BY at DESC, id DESC LIMIT 1"
+        );
+        if let Some(r) = sqlx::query(AssertSqlSafe(sql))
+            .bind(user.get())
+            .bind(kind.as_str())
+            .fetch_optional(db)
+            .await?
+        {
+            out.push(row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn record_by_client<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    client_id: &str,
+) -> Result<Option<RecordRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM wellness_records WHERE user_id = $1 AND client_id = $2");
+    let r = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(client_id)
+        .fetch_optional(db)
+        .await?;
+    r.as_ref().map(row).transpose()
+}
+
+/// Overwrites a record in place (a sync update or delete), with a new change number.
+pub async fn replace_record(
+    tx: &mut Tx,
+    user: UserId,
+    r: &NewRecord<'_>,
+    deleted: bool,
+) -> Result<()> {
+    let m = r.m;
+    sqlx::query(
+        "UPDATE wellness_records SET kind = $3, at = $4, start_at = $5, end_at = $6, utc_offset = $7, \
+         value = $8, value2 = $9, detail = $10, note = $11, source_device = $12, source_app = $13, \
+         seq = $14, device_id = $15, client_modified_at = $16, deleted = $17 \
+         WHERE user_id = $1 AND client_id = $2",
+    )
+    .bind(user.get())
+    .bind(m.client_id.as_str())
+    .bind(m.kind.as_str())
+    .bind(m.at().micros())
+    .bind(m.start.micros())
+    .bind(m.end.micros())
+    .bind(i64::from(m.utc_offset))
+    .bind(m.value)
+    .bind(m.value2)
+    .bind(r.detail.as_deref())
+    .bind(r.note.as_deref())
+    .bind(m.source.device.as_deref())
+    .bind(m.source.app.as_deref())
+    .bind(r.seq)
+    .bind(r.device_id)
+    .bind(r.modified_at.micros())
+    .bind(i64::from(deleted))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records (tombstones included) changed after change number `after`, oldest change first.
+pub async fn changes_since<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<RecordRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM wellness_records WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(row).collect()
+}
