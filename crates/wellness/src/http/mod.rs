@@ -10,6 +10,7 @@ mod alerts;
 mod records;
 mod series;
 mod sharing;
+mod sync;
 
 /// Largest batch body: 10,000 records of a few hundred bytes each, with room.
 const BATCH_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -17,6 +18,7 @@ const BATCH_BODY_BYTES: usize = 32 * 1024 * 1024;
 pub fn router() -> ApiRouter {
     ApiRouter::new()
         .routes(routes!(records::batch).layer(DefaultBodyLimit::max(BATCH_BODY_BYTES)))
+        .routes(routes!(sync::sync).layer(DefaultBodyLimit::max(BATCH_BODY_BYTES)))
         .routes(routes!(records::list_vitals, records::add_vital))
         .routes(routes!(records::profile, records::set_profile))
         .routes(routes!(series::series))

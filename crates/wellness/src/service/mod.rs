@@ -15,11 +15,13 @@ mod alerts;
 mod records;
 mod series;
 mod sharing;
+mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
-pub use records::{export_records, ingest, own_record, record_view, vitals};
+pub use records::{export_records, ingest, own_record, vitals};
 pub use series::{Bucket, series};
 pub use sharing::{access_log, set_share, shares};
+pub use sync::{Change, SyncOutcome, sync};
 
 /// What the app carries beside the shared services.
 #[derive(Debug)]

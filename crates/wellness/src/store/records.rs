@@ -96,6 +96,17 @@ pub struct RecordRow {
     pub deleted: bool,
 }
 
+impl RecordRow {
+    /// The instant rollups file it under (see [`Measurement::at`]).
+    pub fn at(&self) -> Timestamp {
+        if self.kind == Kind::Sleep {
+            self.end
+        } else {
+            self.start
+        }
+    }
+}
+
 const COLUMNS: &str = "id, client_id, kind, start_at, end_at, utc_offset, value, value2, detail, note, \
      source_device, source_app, seq, device_id, client_modified_at, deleted";
 
