@@ -22,8 +22,6 @@ use crate::store::{self, AlertRow};
 
 /// Records were stored (payload [`Added`]).
 pub const RECORDS_ADDED: &str = "wellness.records.added";
-/// A user shared a goal streak (payload: user_id, goal, streak_days, text); `social` may post it.
-pub const ACHIEVEMENT_SHARED: &str = "wellness.achievement.shared";
 
 /// The span of new values of one series.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

@@ -9,6 +9,7 @@
 pub mod alerts;
 pub mod catalog;
 mod crypto;
+mod demo;
 mod events;
 mod http;
 pub mod model;
@@ -136,6 +137,10 @@ impl App for Wellness {
             "alerts": service::alerts(ctx, service::Subject { user, own: true }, false).await?,
             "shares": service::shares(ctx, user).await?,
         }))
+    }
+
+    async fn demo(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        demo::load(ctx, &self.health).await
     }
 
     async fn forget(&self, ctx: &AppContext, user: UserId) -> platform::Result<()> {

@@ -1,5 +1,5 @@
 //! Alerts fire on crafted series and stay quiet on normal ones, over real HTTP.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
 mod common;
 

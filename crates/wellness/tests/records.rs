@@ -1,5 +1,5 @@
 //! Ingestion, series and sharing over real HTTP, on SQLite and PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
 mod common;
 

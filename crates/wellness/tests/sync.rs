@@ -1,5 +1,5 @@
 //! Offline-first sync: two devices edit offline and converge, over real HTTP.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
 mod common;
 

@@ -69,18 +69,6 @@ CREATE TABLE wellness_access_log (
 );
 CREATE INDEX wellness_access_log_owner ON wellness_access_log (owner_id, id);
 
-CREATE TABLE wellness_goals (
-    id BIGINT PRIMARY KEY,
-    user_id BIGINT NOT NULL,
-    kind TEXT NOT NULL,
-    series TEXT NOT NULL,
-    target DOUBLE PRECISION NOT NULL,
-    title TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    archived BIGINT NOT NULL DEFAULT 0
-);
-CREATE INDEX wellness_goals_user ON wellness_goals (user_id, id);
-
 -- Alert rules; `kind` says which of the columns apply (see the alerts module).
 CREATE TABLE wellness_alert_rules (
     id BIGINT PRIMARY KEY,
@@ -107,12 +95,3 @@ CREATE TABLE wellness_alerts (
 );
 CREATE UNIQUE INDEX wellness_alerts_dedupe ON wellness_alerts (user_id, dedupe);
 CREATE INDEX wellness_alerts_user ON wellness_alerts (user_id, id);
-
--- Recommendation feedback: a dismissed kind is not recommended again.
-CREATE TABLE wellness_feedback (
-    user_id BIGINT NOT NULL,
-    kind TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    at BIGINT NOT NULL,
-    PRIMARY KEY (user_id, kind)
-);

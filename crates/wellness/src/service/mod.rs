@@ -111,22 +111,21 @@ pub async fn membership(
     health: &Health,
     user: UserId,
 ) -> Result<Membership> {
-    let member = match store::member(&mut **tx, user).await? {
-        Some(m) => m,
-        None => {
-            let m = store::ensure_member(
-                tx,
-                user,
-                &health.default_zone,
-                &health.keyring.new_user_key(),
-                ctx.clock.now(),
-            )
-            .await?;
-            for rule in crate::alerts::Rule::defaults() {
-                store::insert_rule(tx, ctx.next_id(), user, &rule, ctx.clock.now()).await?;
-            }
-            m
+    let member = if let Some(m) = store::member(&mut **tx, user).await? {
+        m
+    } else {
+        let m = store::ensure_member(
+            tx,
+            user,
+            &health.default_zone,
+            &health.keyring.new_user_key(),
+            ctx.clock.now(),
+        )
+        .await?;
+        for rule in crate::alerts::Rule::defaults() {
+            store::insert_rule(tx, ctx.next_id(), user, &rule, ctx.clock.now()).await?;
         }
+        m
     };
     let zone = crate::rollup::zone(&member.time_zone).unwrap_or(TimeZone::UTC);
     Ok(Membership { member, zone })

@@ -6,7 +6,7 @@
 //! client timestamp (`modified_at`) is later wins; on equal timestamps, the greater device id.
 //! A losing change is answered `stale` and the device receives the winner among the changes.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use platform::accounts::UserId;
 use platform::time::Timestamp;
@@ -122,7 +122,7 @@ pub async fn sync(
     let member = membership(&mut tx, ctx, health, user).await?;
     let key = member.key(health)?;
     let mut results = Vec::with_capacity(changes.len());
-    let mut touched: BTreeMap<(Series, Timestamp), ()> = BTreeMap::new();
+    let mut touched: BTreeSet<(Series, Timestamp)> = BTreeSet::new();
     let mut added: Vec<Measurement> = Vec::new();
     for (index, change) in changes.into_iter().enumerate() {
         let change = match change {
@@ -163,7 +163,7 @@ pub async fn sync(
         let seq = store::advance_seq(&mut tx, user, 1).await?;
         if let Some(old) = &stored {
             for s in old.kind.series() {
-                touched.insert((*s, old.at()), ());
+                touched.insert((*s, old.at()));
             }
         }
         match (change, stored) {
@@ -189,7 +189,7 @@ pub async fn sync(
                 let row = new_record(0, &record, Some(&key), seq, Some(device_id), modified_at);
                 store::replace_record(&mut tx, user, &row, false).await?;
                 for s in record.kind.series() {
-                    touched.insert((*s, record.at()), ());
+                    touched.insert((*s, record.at()));
                 }
                 added.push(record);
             }
@@ -210,7 +210,7 @@ pub async fn sync(
             reason: None,
         });
     }
-    for (series, at) in touched.into_keys() {
+    for (series, at) in touched {
         store::recompute(&mut tx, user, series, at, &member.zone).await?;
     }
     if !added.is_empty() {

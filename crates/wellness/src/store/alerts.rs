@@ -1,4 +1,4 @@
-//! Alert rules, raised alerts and recommendation feedback.
+//! Alert rules and raised alerts.
 
 use platform::Result;
 use platform::accounts::UserId;
@@ -187,38 +187,4 @@ pub async fn acknowledge(tx: &mut Tx, user: UserId, ids: &[i64], now: Timestamp)
         changed += done.rows_affected();
     }
     Ok(changed)
-}
-
-pub async fn set_feedback(
-    tx: &mut Tx,
-    user: UserId,
-    kind: &str,
-    verdict: &str,
-    now: Timestamp,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO wellness_feedback (user_id, kind, verdict, at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id, kind) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
-    )
-    .bind(user.get())
-    .bind(kind)
-    .bind(verdict)
-    .bind(now.micros())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The user's feedback: (recommendation kind, verdict).
-pub async fn feedback<'e>(
-    db: impl Executor<'e, Database = Any>,
-    user: UserId,
-) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT kind, verdict FROM wellness_feedback WHERE user_id = $1")
-        .bind(user.get())
-        .fetch_all(db)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("kind")?, r.try_get("verdict")?)))
-        .collect()
 }

@@ -12,8 +12,6 @@ pub struct Member {
     pub time_zone: String,
     pub region: Option<String>,
     pub wrapped_key: Vec<u8>,
-    /// The last change number handed out.
-    pub seq: i64,
 }
 
 fn row(r: &sqlx::any::AnyRow) -> Result<Member> {
@@ -21,7 +19,6 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Member> {
         time_zone: r.try_get("time_zone")?,
         region: r.try_get("region")?,
         wrapped_key: r.try_get("wrapped_key")?,
-        seq: r.try_get("seq")?,
     })
 }
 
@@ -30,7 +27,7 @@ pub async fn member<'e>(
     user: UserId,
 ) -> Result<Option<Member>> {
     let r = sqlx::query(
-        "SELECT time_zone, region, wrapped_key, seq FROM wellness_members WHERE user_id = $1",
+        "SELECT time_zone, region, wrapped_key FROM wellness_members WHERE user_id = $1",
     )
     .bind(user.get())
     .fetch_optional(db)
@@ -96,10 +93,8 @@ pub async fn forget(tx: &mut Tx, user: UserId) -> Result<()> {
         "DELETE FROM wellness_rollups WHERE user_id = $1",
         "DELETE FROM wellness_shares WHERE owner_id = $1 OR grantee_id = $1",
         "DELETE FROM wellness_access_log WHERE owner_id = $1",
-        "DELETE FROM wellness_goals WHERE user_id = $1",
         "DELETE FROM wellness_alert_rules WHERE user_id = $1",
         "DELETE FROM wellness_alerts WHERE user_id = $1",
-        "DELETE FROM wellness_feedback WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user.get()).execute(&mut **tx).await?;
     }

@@ -9,10 +9,7 @@ mod records;
 mod rollups;
 mod sharing;
 
-pub use alerts::{
-    AlertRow, acknowledge, alerts, delete_rule, feedback, insert_alert, insert_rule, rules,
-    set_feedback,
-};
+pub use alerts::{AlertRow, acknowledge, alerts, delete_rule, insert_alert, insert_rule, rules};
 pub use members::{Member, advance_seq, ensure_member, forget, member, set_zone};
 pub use records::{
     NewRecord, RecordRow, changes_since, insert_new, latest_per_kind, record_by_client, records,
@@ -20,6 +17,8 @@ pub use records::{
 };
 pub use rollups::{add_rollups, rebuild_local, recompute, rollups};
 pub use sharing::{Share, access_log, log_access, may_read, set_share, shares};
+
+use platform::db::Tx;
 
 /// `$first, $first+1, ...` for `n` values.
 fn placeholders(first: usize, n: usize) -> String {
@@ -29,8 +28,14 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// `($1, ..., $w), ($w+1, ...)` for `rows` rows of `width` values.
-fn value_rows(rows: usize, width: usize) -> String {
+/// `($1, ..., $w), ($w+1, ...)` for `rows` rows of `width` values; on SQLite `(?, ...)`
+/// instead, bound in order: SQLite looks each `$N` up by name in a list, which made binding a
+/// 10,000-row batch quadratic (95 % of ingestion time), while `?` binds by position.
+fn value_rows(tx: &mut Tx, rows: usize, width: usize) -> String {
+    if tx.backend_name() == "SQLite" {
+        let row = format!("({})", vec!["?"; width].join(", "));
+        return vec![row; rows].join(", ");
+    }
     (0..rows)
         .map(|r| format!("({})", placeholders(r * width + 1, width)))
         .collect::<Vec<_>>()

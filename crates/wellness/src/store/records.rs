@@ -24,14 +24,18 @@ pub struct NewRecord<'a> {
     pub modified_at: Timestamp,
 }
 
-const INSERT_COLUMNS: &str = "id, user_id, client_id, kind, at, start_at, end_at, utc_offset, value, value2, \
+const INSERT_COLUMNS: &str = "id, user_id, client_id, kind, at, start_at, end_at, utc_offset, value, \
      detail, note, source_device, source_app, seq, device_id, client_modified_at, created_at";
-const WIDTH: usize = 18;
+const WIDTH: usize = 17;
 /// Rows per statement: under SQLite's 32,766 bound values and PostgreSQL's 65,535.
 const CHUNK: usize = 1_000;
 
 /// Appends `rows`, skipping any whose client id the user already used; returns the client ids
 /// that were new.
+///
+/// Rows with a second value (blood pressure) go in statements of their own that name `value2`:
+/// a statement binding a NULL there was prepared on PostgreSQL with a parameter type that a
+/// later number did not fit.
 pub async fn insert_new(
     tx: &mut Tx,
     user: UserId,
@@ -39,37 +43,48 @@ pub async fn insert_new(
     now: Timestamp,
 ) -> Result<HashSet<String>> {
     let mut inserted = HashSet::with_capacity(rows.len());
-    for chunk in rows.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO wellness_records ({INSERT_COLUMNS}) VALUES {} \
-             ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id",
-            value_rows(chunk.len(), WIDTH)
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for r in chunk {
-            let m = r.m;
-            q = q
-                .bind(r.id)
-                .bind(user.get())
-                .bind(m.client_id.as_str())
-                .bind(m.kind.as_str())
-                .bind(m.at().micros())
-                .bind(m.start.micros())
-                .bind(m.end.micros())
-                .bind(i64::from(m.utc_offset))
-                .bind(m.value)
-                .bind(m.value2)
-                .bind(r.detail.as_deref())
-                .bind(r.note.as_deref())
-                .bind(m.source.device.as_deref())
-                .bind(m.source.app.as_deref())
-                .bind(r.seq)
-                .bind(r.device_id)
-                .bind(r.modified_at.micros())
-                .bind(now.micros());
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            inserted.insert(row.try_get::<String, _>(0)?);
+    let (pairs, singles): (Vec<&NewRecord<'_>>, Vec<&NewRecord<'_>>) =
+        rows.iter().partition(|r| r.m.value2.is_some());
+    for (group, paired) in [(singles, false), (pairs, true)] {
+        let (columns, width) = if paired {
+            (format!("{INSERT_COLUMNS}, value2"), WIDTH + 1)
+        } else {
+            (INSERT_COLUMNS.to_owned(), WIDTH)
+        };
+        for chunk in group.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO wellness_records ({columns}) VALUES {} \
+                 ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id",
+                value_rows(tx, chunk.len(), width)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk {
+                let m = r.m;
+                q = q
+                    .bind(r.id)
+                    .bind(user.get())
+                    .bind(m.client_id.as_str())
+                    .bind(m.kind.as_str())
+                    .bind(m.at().micros())
+                    .bind(m.start.micros())
+                    .bind(m.end.micros())
+                    .bind(i64::from(m.utc_offset))
+                    .bind(m.value)
+                    .bind(r.detail.as_deref())
+                    .bind(r.note.as_deref())
+                    .bind(m.source.device.as_deref())
+                    .bind(m.source.app.as_deref())
+                    .bind(r.seq)
+                    .bind(r.device_id)
+                    .bind(r.modified_at.micros())
+                    .bind(now.micros());
+                if let Some(v2) = m.value2 {
+                    q = q.bind(v2);
+                }
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                inserted.insert(row.try_get::<String, _>(0)?);
+            }
         }
     }
     Ok(inserted)
@@ -241,31 +256,35 @@ pub async fn replace_record(
     deleted: bool,
 ) -> Result<()> {
     let m = r.m;
-    sqlx::query(
+    // A second value only when there is one (see `insert_new` on binding NULL numbers).
+    let value2 = if m.value2.is_some() { "$17" } else { "NULL" };
+    let sql = format!(
         "UPDATE wellness_records SET kind = $3, at = $4, start_at = $5, end_at = $6, utc_offset = $7, \
-         value = $8, value2 = $9, detail = $10, note = $11, source_device = $12, source_app = $13, \
-         seq = $14, device_id = $15, client_modified_at = $16, deleted = $17 \
-         WHERE user_id = $1 AND client_id = $2",
-    )
-    .bind(user.get())
-    .bind(m.client_id.as_str())
-    .bind(m.kind.as_str())
-    .bind(m.at().micros())
-    .bind(m.start.micros())
-    .bind(m.end.micros())
-    .bind(i64::from(m.utc_offset))
-    .bind(m.value)
-    .bind(m.value2)
-    .bind(r.detail.as_deref())
-    .bind(r.note.as_deref())
-    .bind(m.source.device.as_deref())
-    .bind(m.source.app.as_deref())
-    .bind(r.seq)
-    .bind(r.device_id)
-    .bind(r.modified_at.micros())
-    .bind(i64::from(deleted))
-    .execute(&mut **tx)
-    .await?;
+         value = $8, value2 = {value2}, detail = $9, note = $10, source_device = $11, source_app = $12, \
+         seq = $13, device_id = $14, client_modified_at = $15, deleted = $16 \
+         WHERE user_id = $1 AND client_id = $2"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(m.client_id.as_str())
+        .bind(m.kind.as_str())
+        .bind(m.at().micros())
+        .bind(m.start.micros())
+        .bind(m.end.micros())
+        .bind(i64::from(m.utc_offset))
+        .bind(m.value)
+        .bind(r.detail.as_deref())
+        .bind(r.note.as_deref())
+        .bind(m.source.device.as_deref())
+        .bind(m.source.app.as_deref())
+        .bind(r.seq)
+        .bind(r.device_id)
+        .bind(r.modified_at.micros())
+        .bind(i64::from(deleted));
+    if let Some(v2) = m.value2 {
+        q = q.bind(v2);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub async fn add_rollups(tx: &mut Tx, user: UserId, deltas: &BTreeMap<Key, Agg>)
              count = wellness_rollups.count + excluded.count, sum = wellness_rollups.sum + excluded.sum, \
              min = CASE WHEN excluded.min < wellness_rollups.min THEN excluded.min ELSE wellness_rollups.min END, \
              max = CASE WHEN excluded.max > wellness_rollups.max THEN excluded.max ELSE wellness_rollups.max END",
-            value_rows(chunk.len(), WIDTH)
+            value_rows(tx, chunk.len(), WIDTH)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (k, a) in chunk {
