@@ -274,9 +274,15 @@ pub const MIN_BASELINE_DAYS: usize = 14;
 /// |robust z| above which a day is anomalous (Iglewicz and Hoaglin's cut-off).
 pub const ANOMALY_Z: f64 = 3.5;
 
+/// The smallest spread the detector assumes, as a share of the baseline's median: a very steady
+/// baseline (a watch averaging 288 readings a day) otherwise turns a 0.3 bpm wobble into an
+/// alarm.
+const MIN_SPREAD: f64 = 0.01;
+
 /// The robust z-score of `value` against `baseline` (the user's own previous days):
-/// `0.6745 (x - median) / MAD`. With a MAD of zero (a very steady baseline) the mean absolute
-/// deviation stands in, scaled to match. None when the baseline is too short or has no spread.
+/// `0.6745 (x - median) / MAD`, the MAD at least 1 % of the median. With a MAD of zero the
+/// mean absolute deviation stands in, scaled to match. None when the baseline is too short or
+/// has no spread.
 pub fn robust_z(value: f64, baseline: &[f64]) -> Option<f64> {
     if baseline.len() < MIN_BASELINE_DAYS {
         return None;
@@ -285,11 +291,12 @@ pub fn robust_z(value: f64, baseline: &[f64]) -> Option<f64> {
     let med = median(&mut values);
     let mut deviations: Vec<f64> = values.iter().map(|v| (v - med).abs()).collect();
     let mad = median(&mut deviations);
+    let floor = MIN_SPREAD * med.abs();
     if mad > 0.0 {
-        return Some(0.6745 * (value - med) / mad);
+        return Some(0.6745 * (value - med) / mad.max(floor));
     }
     let mean_ad = deviations.iter().sum::<f64>() / deviations.len() as f64;
-    (mean_ad > 0.0).then(|| (value - med) / (1.253_314 * mean_ad))
+    (mean_ad > 0.0).then(|| (value - med) / (1.253_314 * mean_ad).max(floor))
 }
 
 /// The series the anomaly detector watches (daily averages, which a partial day does not bias).

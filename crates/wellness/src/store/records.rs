@@ -60,24 +60,7 @@ pub async fn insert_new(
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for r in chunk {
                 let m = r.m;
-                q = q
-                    .bind(r.id)
-                    .bind(user.get())
-                    .bind(m.client_id.as_str())
-                    .bind(m.kind.as_str())
-                    .bind(m.at().micros())
-                    .bind(m.start.micros())
-                    .bind(m.end.micros())
-                    .bind(i64::from(m.utc_offset))
-                    .bind(m.value)
-                    .bind(r.detail.as_deref())
-                    .bind(r.note.as_deref())
-                    .bind(m.source.device.as_deref())
-                    .bind(m.source.app.as_deref())
-                    .bind(r.seq)
-                    .bind(r.device_id)
-                    .bind(r.modified_at.micros())
-                    .bind(now.micros());
+                q = bind_fields(q.bind(r.id).bind(user.get()), r).bind(now.micros());
                 if let Some(v2) = m.value2 {
                     q = q.bind(v2);
                 }
@@ -88,6 +71,28 @@ pub async fn insert_new(
         }
     }
     Ok(inserted)
+}
+
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+/// Binds a record's columns from `client_id` to `client_modified_at`, in the order both the
+/// insert and the update name them.
+fn bind_fields<'q>(q: Query<'q>, r: &'q NewRecord<'_>) -> Query<'q> {
+    let m = r.m;
+    q.bind(m.client_id.as_str())
+        .bind(m.kind.as_str())
+        .bind(m.at().micros())
+        .bind(m.start.micros())
+        .bind(m.end.micros())
+        .bind(i64::from(m.utc_offset))
+        .bind(m.value)
+        .bind(r.detail.as_deref())
+        .bind(r.note.as_deref())
+        .bind(m.source.device.as_deref())
+        .bind(m.source.app.as_deref())
+        .bind(r.seq)
+        .bind(r.device_id)
+        .bind(r.modified_at.micros())
 }
 
 /// A stored record.
@@ -264,23 +269,8 @@ pub async fn replace_record(
          seq = $13, device_id = $14, client_modified_at = $15, deleted = $16 \
          WHERE user_id = $1 AND client_id = $2"
     );
-    let mut q = sqlx::query(AssertSqlSafe(sql))
-        .bind(user.get())
-        .bind(m.client_id.as_str())
-        .bind(m.kind.as_str())
-        .bind(m.at().micros())
-        .bind(m.start.micros())
-        .bind(m.end.micros())
-        .bind(i64::from(m.utc_offset))
-        .bind(m.value)
-        .bind(r.detail.as_deref())
-        .bind(r.note.as_deref())
-        .bind(m.source.device.as_deref())
-        .bind(m.source.app.as_deref())
-        .bind(r.seq)
-        .bind(r.device_id)
-        .bind(r.modified_at.micros())
-        .bind(i64::from(deleted));
+    let mut q =
+        bind_fields(sqlx::query(AssertSqlSafe(sql)).bind(user.get()), r).bind(i64::from(deleted));
     if let Some(v2) = m.value2 {
         q = q.bind(v2);
     }
