@@ -3,11 +3,9 @@
 //! zero, and the only points that appear are the documented rewards.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{assert_sound, audit, poll, send};
+use crate::common::{assert_sound, audit, poll, send};
 use platform::testing::{Backend, TestApp};
 use platform::time::{ManualClock, Timestamp};
 use proptest::prelude::*;

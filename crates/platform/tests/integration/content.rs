@@ -1,11 +1,9 @@
 //! Search across apps' document types, and uploads.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::io::Cursor;
 
-use common::{Notes, Probe};
+use crate::common::{Notes, Probe};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::StatusCode;

@@ -1,11 +1,10 @@
 //! The live feed socket, `/ws/feed`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
-use common::{follow, post, spawn};
+use crate::common::{follow, post, spawn};
 use futures::{SinkExt, StreamExt};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};

@@ -2,9 +2,7 @@
 //! verified locals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{answer, ask, get, poll, send, spawn};
+use crate::common::{answer, ask, get, poll, send, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};

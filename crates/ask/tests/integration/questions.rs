@@ -1,9 +1,9 @@
 //! Asking, answering, accepting and the points they move, over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{answer, ask, assert_sound, audit, balance, get, joined, poll, question, send, spawn};
+use crate::common::{
+    answer, ask, assert_sound, audit, balance, get, joined, poll, question, send, spawn,
+};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};

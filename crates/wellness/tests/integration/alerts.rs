@@ -1,9 +1,7 @@
 //! Alerts fire on crafted series and stay quiet on normal ones, over real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
-mod common;
-
-use common::{batch, get, heart_rate, send, seoul, spawn};
+use crate::common::{batch, get, heart_rate, send, seoul, spawn};
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,11 +1,9 @@
 //! Offline-first sync: two devices edit offline and converge, over real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{get, send, seoul, spawn};
+use crate::common::{get, send, seoul, spawn};
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,8 +1,7 @@
 //! social's routes in the OpenAPI document, and no body of any shape makes them fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common;
 use platform::testing::Backend;
 use proptest::prelude::*;
 use serde_json::Value;

@@ -1,11 +1,9 @@
 //! The bus and the job queue, end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::sync::atomic::Ordering;
 
-use common::{Notes, Probe};
+use crate::common::{Notes, Probe};
 use platform::backend_tests;
 use platform::jobs::NewJob;
 use platform::testing::{Backend, TestApp};

@@ -1,9 +1,7 @@
 //! A user's data over their account's life: export, deletion, purge; and deleted posts' purge.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{call, follow, get_json, latest, post};
+use crate::common::{call, follow, get_json, latest, post};
 use platform::backend_tests;
 use platform::jobs::NewJob;
 use platform::testing::{Backend, TestApp};

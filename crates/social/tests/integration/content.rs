@@ -1,9 +1,8 @@
 //! Posts, likes, comments and shares over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{call, get_json, post, spawn};
+use crate::common;
+use crate::common::{call, get_json, post, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};

@@ -1,11 +1,9 @@
 //! Posts and hashtags in `/api/v1/search`, with the same visibility as everywhere else.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{call, follow, get_json, post, spawn};
+use crate::common::{call, follow, get_json, post, spawn};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::Method;

@@ -1,11 +1,9 @@
 //! Ingestion, series and sharing over real HTTP, on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{batch, get, heart_rate, send, seoul, spawn};
+use crate::common::{batch, get, heart_rate, send, seoul, spawn};
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,11 +1,9 @@
 //! The home feed and every other read path, against what each reader may see.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use common::{call, follow, get_json, ids, latest, post, spawn, spawn_with};
+use crate::common::{call, follow, get_json, ids, latest, post, spawn, spawn_with};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};

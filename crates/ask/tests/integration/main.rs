@@ -1,0 +1,8 @@
+//! ask's integration tests, in one binary: every test binary links the whole stack, so one
+//! per crate keeps the build small and its link steps few.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod ledger;
+mod places;
+mod questions;

@@ -1,0 +1,8 @@
+//! wellness's integration tests, in one binary: every test binary links the whole stack, so one
+//! per crate keeps the build small and its link steps few.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod alerts;
+mod common;
+mod records;
+mod sync;
