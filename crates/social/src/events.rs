@@ -10,6 +10,9 @@
 //!
 //! `social.content_edited` `{content_id}` and `social.content_deleted` `{content_id}`: with
 //! every edit and deletion. social consumes all three to keep its search documents current.
+//!
+//! On `wellness.achievement.shared` `{user_id, text}` (from the wellness app, when it runs) the
+//! member's achievement becomes a post for their followers. Apps meet only here, on the bus.
 
 use async_trait::async_trait;
 use platform::AppContext;
@@ -30,6 +33,8 @@ pub const USER_DELETED: &str = "user.deleted";
 pub const PURGE_DELETED: &str = "social.purge_deleted";
 /// How long a deleted post is kept before it is purged (seed 004's retention).
 pub const RETENTION_DAYS: u64 = 30;
+/// Published by the wellness app when a member shares a goal streak.
+pub const ACHIEVEMENT_SHARED: &str = "wellness.achievement.shared";
 pub const CONTENT_EDITED: &str = "social.content_edited";
 pub const CONTENT_DELETED: &str = "social.content_deleted";
 
@@ -109,6 +114,23 @@ impl Subscriber for HideAuthor {
         }
         let subject: Subject = event.parse()?;
         store::hide_author(tx, subject.user_id, ctx.clock.now()).await?;
+        Ok(())
+    }
+}
+
+/// Posts a shared achievement for its member.
+pub struct PostAchievement;
+
+#[async_trait]
+impl Subscriber for PostAchievement {
+    async fn handle(&self, ctx: &AppContext, tx: &mut Tx, event: &Event) -> anyhow::Result<()> {
+        #[derive(Deserialize)]
+        struct Achievement {
+            user_id: UserId,
+            text: String,
+        }
+        let achievement: Achievement = event.parse()?;
+        crate::service::create_in(ctx, tx, achievement.user_id, achievement.text).await?;
         Ok(())
     }
 }

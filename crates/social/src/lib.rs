@@ -127,6 +127,11 @@ impl App for Social {
             search::IndexContent,
         );
         subscriptions.on(
+            "social.post_achievements",
+            &[events::ACHIEVEMENT_SHARED],
+            events::PostAchievement,
+        );
+        subscriptions.on(
             "social.hide_deleted_accounts",
             &[events::USER_DELETED],
             events::HideAuthor,

@@ -13,15 +13,31 @@ use platform::notifications::NewNotification;
 use platform::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::alerts::{self, ANOMALY_SERIES, ANOMALY_Z, Rule, Severity};
 use crate::catalog::{Kind, Measurement, Series};
-use crate::model::{Alert, AlertId};
+use crate::model::{Alert, AlertId, GoalId};
 use crate::rollup::{self, Level};
 use crate::store::{self, AlertRow};
 
 /// Records were stored (payload [`Added`]).
 pub const RECORDS_ADDED: &str = "wellness.records.added";
+
+/// A member shared a goal streak or a reached goal; `social` (when mounted) posts it for them.
+pub const ACHIEVEMENT_SHARED: &str = "wellness.achievement.shared";
+
+/// Payload of [`ACHIEVEMENT_SHARED`]: what other apps need without reading wellness' data.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Achievement {
+    pub user_id: UserId,
+    pub goal_id: GoalId,
+    pub title: String,
+    /// Days in a row (0 for a reached weight target).
+    pub streak_days: u32,
+    /// Ready-made text for a post.
+    pub text: String,
+}
 
 /// The span of new values of one series.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

@@ -1,17 +1,20 @@
 //! wellness: 센테니얼 라이프 health tracking (seed 000) — vitals, activity, sleep, mood and
-//! nutrition records, fast batch ingestion, rollups, alerts and sharing.
+//! nutrition records, fast batch ingestion, rollups, goals, alerts, insights and sharing.
 //!
 //! Raw records are append-only; rollups (minute, hour, day, week) are kept beside them in the
 //! ingesting transaction, so series are never computed by scanning raw rows. Pure parts —
 //! [`catalog`] (types, units, ranges), [`rollup`] (buckets in the user's zone), [`alerts`]
-//! (rules and the anomaly detector) — hold the product's rules; `store` holds all SQL.
+//! (rules and the anomaly detector), [`goals`] (progress and streaks), [`insights`] (trends and
+//! recommendations) — hold the product's rules; `store` holds all SQL.
 
 pub mod alerts;
 pub mod catalog;
 mod crypto;
 mod demo;
 mod events;
+pub mod goals;
 mod http;
+pub mod insights;
 pub mod model;
 pub mod rollup;
 mod service;
@@ -102,7 +105,10 @@ impl App for Wellness {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 1] = [platform::migration!(1, "0001_wellness")];
+        static MIGRATIONS: [Migration; 2] = [
+            platform::migration!(1, "0001_wellness"),
+            platform::migration!(2, "0002_goals"),
+        ];
         &MIGRATIONS
     }
 
@@ -136,6 +142,7 @@ impl App for Wellness {
             "records": records,
             "alerts": service::alerts(ctx, service::Subject { user, own: true }, false).await?,
             "shares": service::shares(ctx, user).await?,
+            "goals": service::goals(ctx, &self.health, service::Subject { user, own: true }).await?,
         }))
     }
 

@@ -19,6 +19,10 @@ platform::id_type!(
     /// An alert rule.
     RuleId
 );
+platform::id_type!(
+    /// A goal.
+    GoalId
+);
 
 /// A stored record, values in the kind's canonical unit.
 #[derive(Debug, Clone, Serialize, ToSchema)]

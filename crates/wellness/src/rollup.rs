@@ -95,6 +95,18 @@ fn from_jiff(t: jiff::Timestamp) -> Timestamp {
     Timestamp::from_micros(t.as_microsecond())
 }
 
+/// The local date of `t`.
+pub fn local_date(t: Timestamp, tz: &TimeZone) -> jiff::civil::Date {
+    jiff_ts(t).to_zoned(tz.clone()).date()
+}
+
+/// When `date` starts in `tz` (midnight, or the first instant after a gap).
+pub fn date_start(date: jiff::civil::Date, tz: &TimeZone) -> Timestamp {
+    date.to_zoned(tz.clone())
+        .and_then(|z| z.start_of_day())
+        .map_or(Timestamp::from_micros(0), |z| from_jiff(z.timestamp()))
+}
+
 /// The start of the local day holding `t`.
 fn day_start(t: Timestamp, tz: &TimeZone) -> Timestamp {
     let zoned = jiff_ts(t).to_zoned(tz.clone());

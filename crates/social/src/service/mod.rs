@@ -93,4 +93,4 @@ pub use graph::{
     FollowState, Relationship, Restriction, answer_request, follow, follow_list, relationship,
     requests, restrict, set_locked, unfollow,
 };
-pub use posts::{content, create, create_at, delete, edit, history, share};
+pub use posts::{content, create, create_at, create_in, delete, edit, history, share};

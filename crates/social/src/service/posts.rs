@@ -59,27 +59,81 @@ pub async fn create_at(
     now: platform::time::Timestamp,
 ) -> Result<Content> {
     let media_ids = check_media(ctx, author.id, &new).await?;
-    let content = Content {
-        id: ContentId::from_raw(ctx.next_id()),
-        author_id: author.id,
-        content_type: new.content_type,
-        content: Body {
-            hashtags: markup::hashtags(&new.text, MAX_TAGS),
-            mentions: mentioned(ctx, author.id, &new.text).await?,
-            text: new.text,
-            media_ids,
-        },
-        visibility: new.visibility,
-        reshare_of: None,
-        engagement: Engagement::default(),
-        liked: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let body = body(ctx, author.id, new.text, media_ids).await?;
+    let content = draft(
+        ctx,
+        author.id,
+        new.content_type,
+        body,
+        new.visibility,
+        None,
+        now,
+    );
     let mut tx = ctx.db.begin().await?;
     publish(ctx, &mut tx, &content).await?;
     tx.commit().await?;
     ctx.bus.wake();
+    Ok(content)
+}
+
+/// The text of a new post with its hashtags and the users it mentions.
+async fn body(
+    ctx: &AppContext,
+    author: UserId,
+    text: String,
+    media_ids: Vec<String>,
+) -> Result<Body> {
+    Ok(Body {
+        hashtags: markup::hashtags(&text, MAX_TAGS),
+        mentions: mentioned(ctx, author, &text).await?,
+        text,
+        media_ids,
+    })
+}
+
+/// A new post of `author`, not yet stored.
+fn draft(
+    ctx: &AppContext,
+    author: UserId,
+    content_type: ContentType,
+    content: Body,
+    visibility: Visibility,
+    reshare_of: Option<ContentId>,
+    now: platform::time::Timestamp,
+) -> Content {
+    Content {
+        id: ContentId::from_raw(ctx.next_id()),
+        author_id: author,
+        content_type,
+        content,
+        visibility,
+        reshare_of,
+        engagement: Engagement::default(),
+        liked: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Posts `text` for `author` to their followers inside the caller's transaction: a post another
+/// app asked for through the bus (a shared wellness achievement).
+pub async fn create_in(
+    ctx: &AppContext,
+    tx: &mut Tx,
+    author: UserId,
+    text: String,
+) -> Result<Content> {
+    let body = body(ctx, author, text, Vec::new()).await?;
+    let content = draft(
+        ctx,
+        author,
+        ContentType::Text,
+        body,
+        Visibility::Followers,
+        None,
+        ctx.clock.now(),
+    );
+    publish(ctx, tx, &content).await?;
     Ok(content)
 }
 
@@ -124,23 +178,16 @@ pub async fn share(
         ));
     }
     let now = ctx.clock.now();
-    let shared = Content {
-        id: ContentId::from_raw(ctx.next_id()),
-        author_id: sharer.id,
-        content_type: ContentType::Text,
-        content: Body {
-            hashtags: markup::hashtags(&text, MAX_TAGS),
-            mentions: mentioned(ctx, sharer.id, &text).await?,
-            text,
-            media_ids: Vec::new(),
-        },
+    let body = body(ctx, sharer.id, text, Vec::new()).await?;
+    let shared = draft(
+        ctx,
+        sharer.id,
+        ContentType::Text,
+        body,
         visibility,
-        reshare_of: Some(original),
-        engagement: Engagement::default(),
-        liked: false,
-        created_at: now,
-        updated_at: now,
-    };
+        Some(original),
+        now,
+    );
     let mut tx = ctx.db.begin().await?;
     publish(ctx, &mut tx, &shared).await?;
     if source.author_id != sharer.id {

@@ -13,6 +13,7 @@ use social::Social;
 backend_tests!(
     a_leaving_account_is_exported_hidden_at_once_and_forgotten,
     deleted_posts_are_purged_after_thirty_days,
+    shared_achievements_become_posts_for_followers,
 );
 
 fn now_micros() -> i64 {
@@ -163,4 +164,48 @@ async fn deleted_posts_are_purged_after_thirty_days(backend: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM social_tags").await, 0);
     let (status, _) = get_json(&app, &format!("/api/v1/content/{kept}"), &author).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// Another app's achievement, arriving on the bus, becomes a post for the member's followers.
+async fn shared_achievements_become_posts_for_followers(backend: Backend) {
+    let app = crate::common::spawn(backend).await;
+    let minji = app.user("minji").await;
+    let jiho = app.user("jiho").await;
+    let seoyeon = app.user("seoyeon").await;
+    follow(&app, &jiho, &minji).await;
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    app.ctx
+        .bus
+        .publish(
+            &mut tx,
+            "wellness.achievement.shared",
+            &json!({ "user_id": minji.id, "goal_id": "1", "title": "8000 steps a day",
+                     "streak_days": 7, "text": "🏅 7 days in a row: 8000 steps a day #걷기" }),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.ctx.bus.wake();
+    let path = format!("/api/v1/users/{}/content", minji.id);
+    let posted = app
+        .eventually(10, || async {
+            get_json(&app, &path, &jiho)
+                .await
+                .1
+                .as_array()
+                .is_some_and(|items| !items.is_empty())
+        })
+        .await;
+    assert!(posted, "the achievement was never posted");
+    let (_, page) = get_json(&app, &path, &jiho).await;
+    let item = &page[0];
+    assert_eq!(
+        item["content"]["text"],
+        "🏅 7 days in a row: 8000 steps a day #걷기"
+    );
+    assert_eq!(item["content"]["hashtags"], json!(["걷기"]));
+    assert_eq!(item["visibility"], "followers");
+    // Not a follower: not for them.
+    let (_, stranger) = get_json(&app, &path, &seoyeon).await;
+    assert_eq!(stranger, json!([]));
 }

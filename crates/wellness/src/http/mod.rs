@@ -7,6 +7,8 @@ use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 mod alerts;
+mod goals;
+mod insights;
 mod records;
 mod series;
 mod sharing;
@@ -29,6 +31,12 @@ pub fn router() -> ApiRouter {
         .routes(routes!(alerts::acknowledge))
         .routes(routes!(alerts::rules, alerts::add_rule))
         .routes(routes!(alerts::delete_rule))
+        .routes(routes!(goals::goals, goals::add_goal))
+        .routes(routes!(goals::delete_goal))
+        .routes(routes!(goals::share_goal))
+        .routes(routes!(insights::insights))
+        .routes(routes!(insights::recommendations))
+        .routes(routes!(insights::feedback))
 }
 
 /// An optional RFC 3339 query parameter, `default` when absent.

@@ -12,12 +12,16 @@ use crate::crypto::{Key, Keyring};
 use crate::store;
 
 mod alerts;
+mod goals;
+mod insights;
 mod records;
 mod series;
 mod sharing;
 mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
+pub use goals::{GoalView, add_goal, delete_goal, goals, share_goal};
+pub use insights::{RecommendationView, Verdict, feedback, insights, recommendations};
 pub use records::{export_records, ingest, own_record, vitals};
 pub use series::{Bucket, series};
 pub use sharing::{access_log, set_share, shares};

@@ -95,6 +95,8 @@ pub async fn forget(tx: &mut Tx, user: UserId) -> Result<()> {
         "DELETE FROM wellness_access_log WHERE owner_id = $1",
         "DELETE FROM wellness_alert_rules WHERE user_id = $1",
         "DELETE FROM wellness_alerts WHERE user_id = $1",
+        "DELETE FROM wellness_goals WHERE user_id = $1",
+        "DELETE FROM wellness_feedback WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user.get()).execute(&mut **tx).await?;
     }

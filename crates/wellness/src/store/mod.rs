@@ -4,16 +4,18 @@
 //! transaction, so a series query never reads raw rows unless it asks for them.
 
 mod alerts;
+mod goals;
 mod members;
 mod records;
 mod rollups;
 mod sharing;
 
 pub use alerts::{AlertRow, acknowledge, alerts, delete_rule, insert_alert, insert_rule, rules};
+pub use goals::{GoalRow, delete_goal, dismissed, goal, goals, insert_goal, set_feedback};
 pub use members::{Member, advance_seq, ensure_member, forget, member, set_zone};
 pub use records::{
-    NewRecord, RecordRow, changes_since, insert_new, latest_per_kind, record_by_client, records,
-    replace_record, series_values,
+    NewRecord, RecordRow, changes_since, edge_value, insert_new, latest_per_kind, record_by_client,
+    records, replace_record, series_values,
 };
 pub use rollups::{add_rollups, rebuild_local, recompute, rollups};
 pub use sharing::{Share, access_log, log_access, may_read, set_share, shares};

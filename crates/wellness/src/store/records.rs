@@ -214,6 +214,37 @@ pub async fn series_values<'e>(
         .collect()
 }
 
+/// The oldest (or, with `newest`, the newest) value of `series` in `[from, to)`.
+pub async fn edge_value<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    series: Series,
+    (from, to): (Timestamp, Timestamp),
+    newest: bool,
+) -> Result<Option<f64>> {
+    let column = if series == Series::Diastolic {
+        "value2"
+    } else {
+        "value"
+    };
+    let order = if newest { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {column} AS v FROM wellness_records WHERE user_id = $1 AND kind = $2 \
+         AND at >= $3 AND at < $4 AND deleted = 0 ORDER BY at {order}, id {order} LIMIT 1"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(series.kind().as_str())
+        .bind(from.micros())
+        .bind(to.micros())
+        .fetch_optional(db)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<f64>, _>("v")?,
+        None => None,
+    })
+}
+
 /// The newest live record of each kind.
 pub async fn latest_per_kind<'e>(
     db: impl Executor<'e, Database = Any> + Copy,

@@ -4,5 +4,6 @@
 
 mod alerts;
 mod common;
+mod goals;
 mod records;
 mod sync;

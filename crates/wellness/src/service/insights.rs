@@ -1,0 +1,150 @@
+//! Insights and recommendations: the member's recent days gathered from rollups, handed to the
+//! pure rules in [`crate::insights`].
+
+use jiff::tz::TimeZone;
+use platform::accounts::UserId;
+use platform::time::Timestamp;
+use platform::{AppContext, Result};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::goals::{daily_values, goals, today};
+use super::{Health, Subject, zone_of};
+use crate::catalog::Kind;
+use crate::insights::{
+    self, BASELINE_DAYS, Input, Insight, RECENT_DAYS, Recommendation, RecommendationKind,
+    TREND_SERIES,
+};
+use crate::rollup;
+use crate::store;
+
+/// Most sleep records read for bedtimes (a few per night).
+const MAX_SLEEPS: i64 = 64;
+
+async fn input(ctx: &AppContext, health: &Health, subject: Subject) -> Result<Input> {
+    let (_, tz) = zone_of(ctx, health, subject.user).await?;
+    let today = today(ctx, &tz);
+    let first = today
+        .checked_sub(jiff::Span::new().days(i64::from(RECENT_DAYS + BASELINE_DAYS)))
+        .unwrap_or(today);
+    let mut input = Input {
+        today: Some(today),
+        ..Input::default()
+    };
+    for series in TREND_SERIES {
+        let days = daily_values(ctx, subject.user, series, &tz, first, today).await?;
+        if !days.is_empty() {
+            input.daily.insert(series, days);
+        }
+    }
+    input.bedtimes = bedtimes(ctx, subject.user, &tz, today).await?;
+    input.goals = goals(ctx, health, subject)
+        .await?
+        .into_iter()
+        .filter(|g| g.goal.daily().is_some())
+        .map(|g| (g.title, g.progress))
+        .collect();
+    Ok(input)
+}
+
+/// When sleeps of the last 7 nights began, in minutes after local midnight; naps (under three
+/// hours) left out.
+async fn bedtimes(
+    ctx: &AppContext,
+    user: UserId,
+    tz: &TimeZone,
+    today: jiff::civil::Date,
+) -> Result<Vec<f64>> {
+    let from = today
+        .checked_sub(jiff::Span::new().days(i64::from(RECENT_DAYS)))
+        .map_or(Timestamp::from_micros(0), |d| rollup::date_start(d, tz));
+    let sleeps = store::records(
+        ctx.db.reader(),
+        user,
+        &[Kind::Sleep],
+        from,
+        rollup::date_start(today, tz),
+        MAX_SLEEPS,
+    )
+    .await?;
+    Ok(sleeps
+        .iter()
+        .filter(|s| s.value >= 180.0)
+        .map(|s| {
+            let start = s.start.micros();
+            let midnight = rollup::bucket_start(rollup::Level::Day, s.start, tz).micros();
+            #[allow(clippy::cast_precision_loss)]
+            let minutes = (start - midnight) as f64 / 60_000_000.0;
+            minutes
+        })
+        .collect())
+}
+
+pub async fn insights(ctx: &AppContext, health: &Health, subject: Subject) -> Result<Vec<Insight>> {
+    Ok(insights::insights(&input(ctx, health, subject).await?))
+}
+
+/// A recommendation as answered: an id that stays the same through the day, so feedback can
+/// name it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendationView {
+    /// `{kind}:{local date}`.
+    pub id: String,
+    #[serde(flatten)]
+    pub recommendation: Recommendation,
+    pub created_at: Timestamp,
+}
+
+/// Recommendations for the member, most confident first, without the kinds they dismissed.
+pub async fn recommendations(
+    ctx: &AppContext,
+    health: &Health,
+    subject: Subject,
+    limit: usize,
+) -> Result<Vec<RecommendationView>> {
+    let input = input(ctx, health, subject).await?;
+    let dismissed = store::dismissed(ctx.db.reader(), subject.user).await?;
+    let now = ctx.clock.now();
+    let day = input.today.map(|d| d.to_string()).unwrap_or_default();
+    Ok(insights::recommend(&input, &dismissed)
+        .into_iter()
+        .take(limit)
+        .map(|r| RecommendationView {
+            id: format!("{}:{day}", r.kind.as_str()),
+            recommendation: r,
+            created_at: now,
+        })
+        .collect())
+}
+
+/// What the member thought of a recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Helpful,
+    NotHelpful,
+    /// Stop showing this kind.
+    Dismissed,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Helpful => "helpful",
+            Verdict::NotHelpful => "not_helpful",
+            Verdict::Dismissed => "dismissed",
+        }
+    }
+}
+
+pub async fn feedback(
+    ctx: &AppContext,
+    user: UserId,
+    kind: RecommendationKind,
+    verdict: Verdict,
+) -> Result<()> {
+    let mut tx = ctx.db.begin().await?;
+    store::set_feedback(&mut tx, user, kind, verdict.as_str(), ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
