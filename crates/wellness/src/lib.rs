@@ -12,6 +12,7 @@ pub mod catalog;
 mod crypto;
 mod demo;
 mod events;
+pub mod fhir;
 pub mod goals;
 mod http;
 pub mod insights;

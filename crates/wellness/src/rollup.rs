@@ -95,6 +95,11 @@ fn from_jiff(t: jiff::Timestamp) -> Timestamp {
     Timestamp::from_micros(t.as_microsecond())
 }
 
+/// The offset of `tz` at `t`, in minutes east of UTC.
+pub fn offset_minutes(t: Timestamp, tz: &TimeZone) -> i32 {
+    tz.to_offset(jiff_ts(t)).seconds() / 60
+}
+
 /// The local date of `t`.
 pub fn local_date(t: Timestamp, tz: &TimeZone) -> jiff::civil::Date {
     jiff_ts(t).to_zoned(tz.clone()).date()

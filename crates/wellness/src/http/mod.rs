@@ -7,6 +7,7 @@ use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 mod alerts;
+mod fhir;
 mod goals;
 mod insights;
 mod records;
@@ -37,6 +38,9 @@ pub fn router() -> ApiRouter {
         .routes(routes!(insights::insights))
         .routes(routes!(insights::recommendations))
         .routes(routes!(insights::feedback))
+        .routes(routes!(fhir::search, fhir::create))
+        .routes(routes!(fhir::read))
+        .routes(routes!(fhir::metadata))
 }
 
 /// An optional RFC 3339 query parameter, `default` when absent.

@@ -157,14 +157,12 @@ pub async fn add_vital(
             "not a vital sign; use records:batch for other types",
         ));
     }
-    let client_id = m.client_id.clone();
-    let outcome = service::ingest(&ctx, &health, user, vec![Ok(m)], None).await?;
-    let status = if outcome.accepted == 1 {
+    let (record, created) = service::record_one(&ctx, &health, user, m).await?;
+    let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    let record = service::own_record(&ctx, &health, user, &client_id).await?;
     Ok((status, Json(record)))
 }
 

@@ -12,6 +12,7 @@ use crate::crypto::{Key, Keyring};
 use crate::store;
 
 mod alerts;
+mod fhir;
 mod goals;
 mod insights;
 mod records;
@@ -20,9 +21,12 @@ mod sharing;
 mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
+pub use fhir::{
+    create as create_observation, read as read_observation, search as search_observations,
+};
 pub use goals::{GoalView, add_goal, delete_goal, goals, share_goal};
 pub use insights::{RecommendationView, Verdict, feedback, insights, recommendations};
-pub use records::{export_records, ingest, own_record, vitals};
+pub use records::{export_records, ingest, record_one, vitals};
 pub use series::{Bucket, series};
 pub use sharing::{access_log, set_share, shares};
 pub use sync::{Change, SyncOutcome, sync};

@@ -121,6 +121,19 @@ fn item_result(index: usize, client_id: Option<String>, status: ItemStatus) -> I
     }
 }
 
+/// Stores one measurement (a retry changes nothing); the stored record and whether it is new.
+pub async fn record_one(
+    ctx: &AppContext,
+    health: &Health,
+    user: UserId,
+    m: Measurement,
+) -> Result<(Record, bool)> {
+    let client_id = m.client_id.clone();
+    let outcome = ingest(ctx, health, user, vec![Ok(m)], None).await?;
+    let record = own_record(ctx, health, user, &client_id).await?;
+    Ok((record, outcome.accepted == 1))
+}
+
 /// The stored form of `m`, its note sealed under the user's key.
 pub fn new_record<'a>(
     id: i64,

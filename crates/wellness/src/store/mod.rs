@@ -14,8 +14,8 @@ pub use alerts::{AlertRow, acknowledge, alerts, delete_rule, insert_alert, inser
 pub use goals::{GoalRow, delete_goal, dismissed, goal, goals, insert_goal, set_feedback};
 pub use members::{Member, advance_seq, ensure_member, forget, member, set_zone};
 pub use records::{
-    NewRecord, RecordRow, changes_since, edge_value, insert_new, latest_per_kind, record_by_client,
-    records, replace_record, series_values,
+    NewRecord, RecordRow, changes_since, edge_value, insert_new, latest_per_kind, record,
+    record_by_client, record_owner, records, replace_record, series_values,
 };
 pub use rollups::{add_rollups, rebuild_local, recompute, rollups};
 pub use sharing::{Share, access_log, log_access, may_read, set_share, shares};

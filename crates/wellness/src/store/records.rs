@@ -269,6 +269,36 @@ pub async fn latest_per_kind<'e>(
     Ok(out)
 }
 
+/// Who a live record belongs to.
+pub async fn record_owner<'e>(
+    db: impl Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Option<UserId>> {
+    let row = sqlx::query("SELECT user_id FROM wellness_records WHERE id = $1 AND deleted = 0")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| Ok(UserId::from_raw(r.try_get("user_id")?)))
+        .transpose()
+}
+
+/// A live record of `user` by id.
+pub async fn record<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    id: i64,
+) -> Result<Option<RecordRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM wellness_records WHERE user_id = $1 AND id = $2 AND deleted = 0"
+    );
+    let r = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    r.as_ref().map(row).transpose()
+}
+
 pub async fn record_by_client<'e>(
     db: impl Executor<'e, Database = Any>,
     user: UserId,

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod common;
+mod fhir;
 mod goals;
 mod records;
 mod sync;
