@@ -43,6 +43,11 @@ enum Command {
     Reindex,
     /// Give an account a role: user, moderator or admin.
     GrantRole { username: String, role: String },
+    /// Import data from other health apps.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Livestock ration tools.
     Ration {
         #[command(subcommand)]
@@ -50,6 +55,18 @@ enum Command {
     },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import an Apple Health `export.xml` (from the export's zip) as a user's records;
+    /// importing the same file again adds nothing.
+    AppleHealth {
+        file: PathBuf,
+        /// The account that receives the records.
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,7 +197,62 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{} is now {}", user.username, user.role.as_str());
             Ok(())
         }
+        Command::Import {
+            command: ImportCommand::AppleHealth { file, user },
+        } => import_apple_health(config, &file, &user).await,
         Command::Version | Command::Ration { .. } => Ok(()),
+    }
+}
+
+async fn import_apple_health(
+    config: Config,
+    file: &std::path::Path,
+    user: &str,
+) -> anyhow::Result<()> {
+    let wellness = wellness::Wellness::from_config(&config)?;
+    let ctx = {
+        let apps = apps(&config)?;
+        platform::context(config, Clock::system(), apps)
+    }
+    .await?;
+    let size = std::fs::metadata(file)
+        .with_context(|| file.display().to_string())?
+        .len();
+    let bar =
+        indicatif::ProgressBar::new(size).with_style(indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )?);
+    let started = std::time::Instant::now();
+    let summary = wellness
+        .import_apple_health(&ctx, user, file, |bytes| bar.set_position(bytes))
+        .await?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = summary.bytes as f64 / seconds.max(1e-9) / 1e6;
+    println!(
+        "{} accepted, {} already there, {} rejected, {} elements of other types skipped; {:.1} MB in {seconds:.1} s ({rate:.1} MB/s)",
+        summary.accepted,
+        summary.duplicates,
+        summary.rejected,
+        summary.skipped,
+        summary.bytes as f64 / 1e6,
+    );
+    for item in &summary.rejected_items {
+        println!(
+            "  rejected: {}: {}",
+            item.field.as_deref().unwrap_or("?"),
+            item.reason.as_deref().unwrap_or("")
+        );
+    }
+    match summary.error {
+        Some(e) => anyhow::bail!(
+            "{}: line {}: {} (everything before it was imported)",
+            file.display(),
+            e.line,
+            e.message
+        ),
+        None => Ok(()),
     }
 }
 

@@ -8,6 +8,7 @@
 //! recommendations) — hold the product's rules; `store` holds all SQL.
 
 pub mod alerts;
+pub mod apple_health;
 pub mod catalog;
 mod crypto;
 mod demo;
@@ -34,6 +35,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub use crypto::Keyring;
+pub use service::{ImportError, ImportSummary};
 
 /// wellness' settings, `[apps.wellness]` in `maru.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +78,27 @@ impl Wellness {
                 default_zone: settings.default_time_zone.clone(),
             }),
         })
+    }
+
+    /// Imports an Apple Health `export.xml` as `username`'s records (idempotent: importing
+    /// the same file again adds nothing); `on_progress` hears the bytes read so far.
+    pub async fn import_apple_health(
+        &self,
+        ctx: &AppContext,
+        username: &str,
+        export: &std::path::Path,
+        on_progress: impl Fn(u64) + Send,
+    ) -> anyhow::Result<service::ImportSummary> {
+        let user = platform::accounts::service::find_by_username(ctx, username)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ok_or_else(|| anyhow::anyhow!("no user named `{username}`"))?;
+        let file = std::fs::File::open(export)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", export.display()))?;
+        let reader = std::io::BufReader::with_capacity(1 << 20, file);
+        service::import_apple_health(ctx, &self.health, user.id, reader, on_progress)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// The app as `[apps.wellness]` configures it.

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 mod alerts;
 mod fhir;
 mod goals;
+mod import;
 mod insights;
 mod records;
 mod series;
@@ -41,6 +42,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(fhir::search, fhir::create))
         .routes(routes!(fhir::read))
         .routes(routes!(fhir::metadata))
+        .routes(routes!(import::apple_health))
 }
 
 /// An optional RFC 3339 query parameter, `default` when absent.

@@ -14,6 +14,7 @@ use crate::store;
 mod alerts;
 mod fhir;
 mod goals;
+mod import;
 mod insights;
 mod records;
 mod series;
@@ -25,6 +26,7 @@ pub use fhir::{
     create as create_observation, read as read_observation, search as search_observations,
 };
 pub use goals::{GoalView, add_goal, delete_goal, goals, share_goal};
+pub use import::{ImportError, ImportSummary, import_apple_health};
 pub use insights::{RecommendationView, Verdict, feedback, insights, recommendations};
 pub use records::{export_records, ingest, record_one, vitals};
 pub use series::{Bucket, series};

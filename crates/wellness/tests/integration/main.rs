@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod alerts;
+mod apple_health;
 mod common;
 mod fhir;
 mod goals;
