@@ -10,6 +10,7 @@
 pub mod alerts;
 pub mod apple_health;
 pub mod catalog;
+pub mod community;
 mod crypto;
 mod demo;
 mod events;

@@ -7,6 +7,7 @@ use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 mod alerts;
+mod community;
 mod fhir;
 mod goals;
 mod import;
@@ -43,6 +44,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(fhir::read))
         .routes(routes!(fhir::metadata))
         .routes(routes!(import::apple_health))
+        .routes(routes!(community::stats))
 }
 
 /// An optional RFC 3339 query parameter, `default` when absent.

@@ -12,6 +12,7 @@ use crate::crypto::{Key, Keyring};
 use crate::store;
 
 mod alerts;
+mod community;
 mod fhir;
 mod goals;
 mod import;
@@ -22,6 +23,7 @@ mod sharing;
 mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
+pub use community::{CommunityStats, community_stats};
 pub use fhir::{
     create as create_observation, read as read_observation, search as search_observations,
 };

@@ -212,3 +212,36 @@ pub async fn rebuild_local(tx: &mut Tx, user: UserId, tz: &TimeZone) -> Result<(
     }
     add_rollups(tx, user, &fresh).await
 }
+
+/// Per member of `region` (everyone when `None`) with `series` data in day buckets starting
+/// in `[from, to)`: (sum, count, days with data).
+pub async fn member_totals<'e>(
+    db: impl Executor<'e, Database = Any>,
+    series: Series,
+    (from, to): (Timestamp, Timestamp),
+    region: Option<&str>,
+) -> Result<Vec<(f64, i64, i64)>> {
+    let sql = format!(
+        "SELECT SUM(r.sum) AS total, CAST(SUM(r.count) AS BIGINT) AS n, COUNT(*) AS days FROM wellness_rollups r \
+         JOIN wellness_members m ON m.user_id = r.user_id \
+         WHERE r.series = $1 AND r.level = $2 AND r.bucket >= $3 AND r.bucket < $4{} \
+         GROUP BY r.user_id",
+        if region.is_some() {
+            " AND m.region = $5"
+        } else {
+            ""
+        }
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql))
+        .bind(series.as_str())
+        .bind(Level::Day.code())
+        .bind(from.micros())
+        .bind(to.micros());
+    if let Some(region) = region {
+        query = query.bind(region);
+    }
+    let rows = query.fetch_all(db).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("total")?, r.try_get("n")?, r.try_get("days")?)))
+        .collect()
+}

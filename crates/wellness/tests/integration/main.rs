@@ -5,6 +5,7 @@
 mod alerts;
 mod apple_health;
 mod common;
+mod community;
 mod fhir;
 mod goals;
 mod records;
