@@ -196,6 +196,11 @@ impl Error {
         self.kind
     }
 
+    /// What went wrong, for clients (other transports than problem+json use it).
+    pub fn detail(&self) -> &str {
+        self.detail.as_deref().unwrap_or_else(|| self.kind.title())
+    }
+
     pub fn field_errors(&self) -> &[FieldError] {
         &self.errors
     }

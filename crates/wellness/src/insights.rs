@@ -26,8 +26,34 @@ pub const TREND_SERIES: [Series; 7] = [
 ];
 
 /// Days in the recent window and in the baseline before it.
-pub const RECENT_DAYS: i8 = 7;
-pub const BASELINE_DAYS: i8 = 28;
+pub const RECENT_DAYS: i64 = 7;
+pub const BASELINE_DAYS: i64 = 28;
+
+/// How far back insights look: the recent window, compared with the four before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    #[default]
+    Week,
+    Month,
+    Quarter,
+}
+
+impl Period {
+    /// Days in the recent window; the baseline is the four times as many days before it.
+    pub fn days(self) -> i64 {
+        match self {
+            Period::Week => RECENT_DAYS,
+            Period::Month => 30,
+            Period::Quarter => 90,
+        }
+    }
+
+    /// Days of data the period needs, today included.
+    pub fn history(self) -> i64 {
+        self.days() * 5 + 1
+    }
+}
 
 /// Fewest days with data for a window's average to mean anything.
 const MIN_RECENT: usize = 4;
@@ -187,13 +213,13 @@ pub struct Recommendation {
     pub because: Vec<Evidence>,
 }
 
-fn day_offset(today: Date, back: i8) -> Option<Date> {
+fn day_offset(today: Date, back: i64) -> Option<Date> {
     today.checked_sub(jiff::Span::new().days(back)).ok()
 }
 
 impl Input {
     /// The average of `series` over the `len` days ending `end_back` days before today.
-    fn window(&self, series: Series, end_back: i8, len: i8) -> Option<Window> {
+    fn window(&self, series: Series, end_back: i64, len: i64) -> Option<Window> {
         let today = self.today?;
         let last = day_offset(today, end_back)?;
         let first = day_offset(today, end_back + len - 1)?;
@@ -215,12 +241,20 @@ impl Input {
     }
 
     fn recent(&self, series: Series) -> Option<Window> {
-        self.window(series, 1, RECENT_DAYS)
-            .filter(|w| w.days >= MIN_RECENT)
+        self.recent_over(series, Period::Week)
     }
 
     fn baseline(&self, series: Series) -> Option<Window> {
-        self.window(series, 1 + RECENT_DAYS, BASELINE_DAYS)
+        self.baseline_over(series, Period::Week)
+    }
+
+    fn recent_over(&self, series: Series, period: Period) -> Option<Window> {
+        self.window(series, 1, period.days())
+            .filter(|w| w.days >= MIN_RECENT)
+    }
+
+    fn baseline_over(&self, series: Series, period: Period) -> Option<Window> {
+        self.window(series, 1 + period.days(), 4 * period.days())
             .filter(|w| w.days >= MIN_BASELINE)
     }
 
@@ -264,14 +298,15 @@ fn evidence(series: Series, window: &'static str, value: f64) -> Evidence {
     }
 }
 
-/// Trends, sleep regularity and goal attainment, for whatever has enough data.
-pub fn insights(input: &Input) -> Vec<Insight> {
+/// Trends over `period`, sleep regularity and goal attainment, for whatever has enough data.
+pub fn insights(input: &Input, period: Period) -> Vec<Insight> {
     let mut out = Vec::new();
+    let days = period.days();
     for series in TREND_SERIES {
-        let Some(recent) = input.recent(series) else {
+        let Some(recent) = input.recent_over(series, period) else {
             continue;
         };
-        let baseline = input.baseline(series);
+        let baseline = input.baseline_over(series, period);
         let change_percent = baseline
             .filter(|b| b.average.abs() > f64::EPSILON)
             .map(|b| (recent.average - b.average) / b.average * 100.0);
@@ -289,20 +324,21 @@ pub fn insights(input: &Input) -> Vec<Insight> {
             (Some(c), Some(b)) => {
                 let (before, _) = shown(series, b.average);
                 format!(
-                    "Your {} averaged {value:.1} {unit} over the last 7 days, {:.0}% {} than the {before:.1} {unit} of the 28 days before.",
+                    "Your {} averaged {value:.1} {unit} a day over the last {days} days, {:.0}% {} than the {before:.1} {unit} of the {} days before.",
                     label(series),
                     c.abs(),
-                    if c >= 0.0 { "more" } else { "less" }
+                    if c >= 0.0 { "more" } else { "less" },
+                    4 * days
                 )
             }
             _ => format!(
-                "Your {} averaged {value:.1} {unit} over the last 7 days.",
+                "Your {} averaged {value:.1} {unit} a day over the last {days} days.",
                 label(series)
             ),
         };
         out.push(Insight {
             kind: InsightKind::Trend,
-            title: format!("{} this week", capitalised(&label(series))),
+            title: format!("{} over the last {days} days", capitalised(&label(series))),
             description,
             series: Some(series),
             recent: Some(recent),
@@ -354,7 +390,7 @@ fn capitalised(s: &str) -> String {
 /// How much data backs a window: full confidence from 7 days on.
 #[allow(clippy::cast_precision_loss)]
 fn coverage(w: Window) -> f64 {
-    (w.days as f64 / f64::from(RECENT_DAYS)).min(1.0)
+    (w.days as f64 / RECENT_DAYS as f64).min(1.0)
 }
 
 fn confidence(strength: f64, w: Window) -> f64 {
@@ -602,7 +638,7 @@ mod tests {
             (Series::Water, 2000.0, 1950.0),
         ]);
         assert!(kinds(&i).is_empty());
-        let trends = insights(&i);
+        let trends = insights(&i, Period::Week);
         assert_eq!(trends.len(), 5);
         assert!(
             trends
@@ -677,7 +713,7 @@ mod tests {
             BTreeMap::from([(day_offset(TODAY, 1).unwrap(), 100.0)]),
         );
         assert!(kinds(&i).is_empty());
-        assert!(insights(&i).is_empty());
+        assert!(insights(&i, Period::Week).is_empty());
     }
 
     #[test]

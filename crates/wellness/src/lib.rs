@@ -16,6 +16,7 @@ mod demo;
 mod events;
 pub mod fhir;
 pub mod goals;
+mod graphql;
 mod http;
 pub mod insights;
 pub mod model;
@@ -138,7 +139,9 @@ impl App for Wellness {
     }
 
     fn router(&self, _ctx: &AppContext) -> ApiRouter {
-        http::router().layer(axum::Extension(Arc::clone(&self.health)))
+        http::router()
+            .merge(graphql::router())
+            .layer(axum::Extension(Arc::clone(&self.health)))
     }
 
     fn subscribe(&self, subscriptions: &mut Subscriptions) {

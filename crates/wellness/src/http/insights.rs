@@ -9,7 +9,7 @@ use platform::{AppContext, Error, Result};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::insights::{Insight, RecommendationKind};
+use crate::insights::{Insight, Period, RecommendationKind};
 use crate::model::NOT_MEDICAL_ADVICE;
 use crate::service::{self, RecommendationView, Shared, Verdict};
 
@@ -20,19 +20,29 @@ pub struct InsightList {
     pub disclaimer: &'static str,
 }
 
-/// The last 7 days against the 28 before them for steps, resting heart rate, sleep, mood,
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InsightParams {
+    /// `week` (default), `month` or `quarter`: the recent window, compared with the four
+    /// windows before it.
+    period: Option<Period>,
+}
+
+/// The last 7 days (or 30, or 90) against the four times as many before them for steps, resting heart rate, sleep, mood,
 /// weight, water and active energy; bedtime regularity; how often each goal was met.
-#[utoipa::path(get, path = "/api/v1/health/{user_id}/insights", tag = "wellness", params(("user_id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/health/{user_id}/insights", tag = "wellness", params(("user_id" = String, Path), InsightParams),
     security(("bearer" = [])), responses((status = 200, body = InsightList), (status = 403, body = ProblemBody)))]
 pub async fn insights(
     State(ctx): State<AppContext>,
     Extension(health): Extension<Shared>,
     viewer: CurrentUser,
     Path(user_id): Path<String>,
+    Query(p): Query<InsightParams>,
 ) -> Result<Json<InsightList>> {
     let subject = service::readable(&ctx, &viewer, &user_id, "insights").await?;
     Ok(Json(InsightList {
-        insights: service::insights(&ctx, &health, subject).await?,
+        insights: service::insights(&ctx, &health, subject, p.period.unwrap_or_default()).await?,
         disclaimer: NOT_MEDICAL_ADVICE,
     }))
 }

@@ -12,8 +12,7 @@ use super::goals::{daily_values, goals, today};
 use super::{Health, Subject, zone_of};
 use crate::catalog::Kind;
 use crate::insights::{
-    self, BASELINE_DAYS, Input, Insight, RECENT_DAYS, Recommendation, RecommendationKind,
-    TREND_SERIES,
+    self, Input, Insight, Period, RECENT_DAYS, Recommendation, RecommendationKind, TREND_SERIES,
 };
 use crate::rollup;
 use crate::store;
@@ -21,11 +20,16 @@ use crate::store;
 /// Most sleep records read for bedtimes (a few per night).
 const MAX_SLEEPS: i64 = 64;
 
-async fn input(ctx: &AppContext, health: &Health, subject: Subject) -> Result<Input> {
+async fn input(
+    ctx: &AppContext,
+    health: &Health,
+    subject: Subject,
+    period: Period,
+) -> Result<Input> {
     let (_, tz) = zone_of(ctx, health, subject.user).await?;
     let today = today(ctx, &tz);
     let first = today
-        .checked_sub(jiff::Span::new().days(i64::from(RECENT_DAYS + BASELINE_DAYS)))
+        .checked_sub(jiff::Span::new().days(period.history()))
         .unwrap_or(today);
     let mut input = Input {
         today: Some(today),
@@ -56,7 +60,7 @@ async fn bedtimes(
     today: jiff::civil::Date,
 ) -> Result<Vec<f64>> {
     let from = today
-        .checked_sub(jiff::Span::new().days(i64::from(RECENT_DAYS)))
+        .checked_sub(jiff::Span::new().days(RECENT_DAYS))
         .map_or(Timestamp::from_micros(0), |d| rollup::date_start(d, tz));
     let sleeps = store::records(
         ctx.db.reader(),
@@ -80,8 +84,16 @@ async fn bedtimes(
         .collect())
 }
 
-pub async fn insights(ctx: &AppContext, health: &Health, subject: Subject) -> Result<Vec<Insight>> {
-    Ok(insights::insights(&input(ctx, health, subject).await?))
+pub async fn insights(
+    ctx: &AppContext,
+    health: &Health,
+    subject: Subject,
+    period: Period,
+) -> Result<Vec<Insight>> {
+    Ok(insights::insights(
+        &input(ctx, health, subject, period).await?,
+        period,
+    ))
 }
 
 /// A recommendation as answered: an id that stays the same through the day, so feedback can
@@ -102,7 +114,7 @@ pub async fn recommendations(
     subject: Subject,
     limit: usize,
 ) -> Result<Vec<RecommendationView>> {
-    let input = input(ctx, health, subject).await?;
+    let input = input(ctx, health, subject, Period::Week).await?;
     let dismissed = store::dismissed(ctx.db.reader(), subject.user).await?;
     let now = ctx.clock.now();
     let day = input.today.map(|d| d.to_string()).unwrap_or_default();

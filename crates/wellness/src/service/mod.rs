@@ -20,6 +20,7 @@ mod insights;
 mod records;
 mod series;
 mod sharing;
+mod summary;
 mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
@@ -33,6 +34,7 @@ pub use insights::{RecommendationView, Verdict, feedback, insights, recommendati
 pub use records::{export_records, ingest, record_one, vitals};
 pub use series::{Bucket, series};
 pub use sharing::{access_log, set_share, shares};
+pub use summary::{Summary, summary};
 pub use sync::{Change, SyncOutcome, sync};
 
 /// What the app carries beside the shared services.

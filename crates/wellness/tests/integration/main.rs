@@ -8,5 +8,6 @@ mod common;
 mod community;
 mod fhir;
 mod goals;
+mod graphql;
 mod records;
 mod sync;
