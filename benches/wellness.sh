@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # wellness benchmarks: batch ingestion over HTTP against a plain batched INSERT of the same rows
-# (benches/wellness_ingest.py), then a year of minute-level heart rate read back as daily buckets.
+# (benches/wellness_ingest.py), then a year of minute-level heart rate read back as daily buckets
+# (benches/wellness_year.py).
 #
 #   benches/wellness.sh [users=8] [batches_per_user=8] [connections=2]
 #
@@ -24,4 +25,5 @@ until curl -fs "$base/ready" >/dev/null 2>&1; do
   sleep 0.05
 done
 python3 benches/wellness_ingest.py "$base" "$work/baseline.db" "$users" "$per_user" "$connections"
+python3 benches/wellness_year.py "$base"
 echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
