@@ -9,6 +9,7 @@ use platform::accounts::service::find_by_username;
 use platform::time::Timestamp;
 
 use crate::catalog::{Detail, Kind, Measurement, SleepStage, Source, Stage};
+use crate::goals::Goal;
 use crate::service::{self, Health};
 
 const DAYS: i64 = 90;
@@ -208,6 +209,14 @@ pub async fn load(ctx: &AppContext, health: &Health) -> anyhow::Result<()> {
                 Some("demo-watch"),
             )
             .await?;
+        }
+        // Everyone walks; minji also watches her sleep.
+        let mut goals = vec![Goal::Steps { per_day: 7000.0 }];
+        if person == 0 {
+            goals.push(Goal::Sleep { hours: 7.0 });
+        }
+        for goal in goals {
+            service::add_goal(ctx, health, user.id, goal).await?;
         }
     }
     Ok(())
