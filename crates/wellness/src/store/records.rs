@@ -51,7 +51,7 @@ pub async fn insert_new(
         } else {
             (INSERT_COLUMNS.to_owned(), WIDTH)
         };
-        for chunk in group.chunks(CHUNK) {
+        for chunk in super::chunks(&group, CHUNK) {
             let sql = format!(
                 "INSERT INTO wellness_records ({columns}) VALUES {} \
                  ON CONFLICT (user_id, client_id) DO NOTHING RETURNING client_id",

@@ -20,7 +20,7 @@ const CHUNK: usize = 2_000;
 /// Adds `deltas` to the stored rollups (a new bucket starts from its delta).
 pub async fn add_rollups(tx: &mut Tx, user: UserId, deltas: &BTreeMap<Key, Agg>) -> Result<()> {
     let deltas: Vec<(&Key, &Agg)> = deltas.iter().collect();
-    for chunk in deltas.chunks(CHUNK) {
+    for chunk in super::chunks(&deltas, CHUNK) {
         let sql = format!(
             "INSERT INTO wellness_rollups (user_id, series, level, bucket, count, sum, min, max) VALUES {} \
              ON CONFLICT (user_id, series, level, bucket) DO UPDATE SET \
