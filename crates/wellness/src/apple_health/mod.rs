@@ -21,11 +21,17 @@
 use std::collections::VecDeque;
 use std::io::BufRead;
 
+use crate::catalog::{Kind, RecordInput, Source, StageInput};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use sha2::{Digest, Sha256};
 
-use crate::catalog::{Kind, RecordInput, Source, StageInput};
+mod mapping;
+
+pub use mapping::rfc3339;
+use mapping::{
+    BLOOD_PRESSURE, DIASTOLIC, SLEEP, SYSTOLIC, activity, client_id, kilocalories, meters,
+    quantity_kind, stage, ucum,
+};
 
 /// Why an import stopped, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,76 +74,6 @@ impl<R: BufRead> BufRead for Counting<R> {
 
 fn bytecount(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
-}
-
-/// What a quantity type maps to: our kind and how its unit and value translate.
-fn quantity_kind(hk: &str) -> Option<Kind> {
-    Some(match hk {
-        "HKQuantityTypeIdentifierHeartRate" => Kind::HeartRate,
-        "HKQuantityTypeIdentifierRestingHeartRate" => Kind::RestingHeartRate,
-        "HKQuantityTypeIdentifierOxygenSaturation" => Kind::OxygenSaturation,
-        "HKQuantityTypeIdentifierBodyTemperature" => Kind::BodyTemperature,
-        "HKQuantityTypeIdentifierBloodGlucose" => Kind::BloodGlucose,
-        "HKQuantityTypeIdentifierBodyMass" => Kind::BodyWeight,
-        "HKQuantityTypeIdentifierStepCount" => Kind::Steps,
-        "HKQuantityTypeIdentifierDistanceWalkingRunning" => Kind::Distance,
-        "HKQuantityTypeIdentifierActiveEnergyBurned" => Kind::ActiveEnergy,
-        "HKQuantityTypeIdentifierDietaryEnergyConsumed" => Kind::Nutrition,
-        "HKQuantityTypeIdentifierDietaryWater" => Kind::Water,
-        _ => return None,
-    })
-}
-
-const SYSTOLIC: &str = "HKQuantityTypeIdentifierBloodPressureSystolic";
-const DIASTOLIC: &str = "HKQuantityTypeIdentifierBloodPressureDiastolic";
-const BLOOD_PRESSURE: &str = "HKCorrelationTypeIdentifierBloodPressure";
-const SLEEP: &str = "HKCategoryTypeIdentifierSleepAnalysis";
-
-/// Apple's unit names as UCUM codes.
-fn ucum(unit: &str) -> String {
-    match unit {
-        "count/min" => "/min",
-        "degC" => "Cel",
-        "degF" => "[degF]",
-        "mmHg" => "mm[Hg]",
-        "lb" => "[lb_av]",
-        "count" => "{count}",
-        "mi" => "[mi_i]",
-        "Cal" => "kcal",
-        "fl_oz_us" => "[foz_us]",
-        u if u.starts_with("mmol<") && u.ends_with(">/L") => "mmol/L",
-        other => other,
-    }
-    .to_owned()
-}
-
-/// `2024-06-08 13:14:00 -0400` as RFC 3339 (`2024-06-08T13:14:00-04:00`); other text is
-/// passed on for the record check to refuse with the field named.
-pub fn rfc3339(date: &str) -> String {
-    let parts: Vec<&str> = date.split(' ').collect();
-    match parts.as_slice() {
-        [day, time, offset] if offset.len() == 5 => {
-            format!("{day}T{time}{}:{}", &offset[..3], &offset[3..])
-        }
-        _ => date.to_owned(),
-    }
-}
-
-/// A stable client id for an imported sample.
-fn client_id(kind: Kind, start: &str, end: &str, source: &str) -> String {
-    let compact = |d: &str| -> String {
-        d.chars()
-            .filter(|c| !matches!(c, ' ' | ':' | '-' | '+'))
-            .collect()
-    };
-    let digest = Sha256::digest(source.as_bytes());
-    let source = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
-    format!(
-        "ah:{}:{}:{}:{source}",
-        kind.as_str(),
-        compact(start),
-        compact(end)
-    )
 }
 
 /// The attributes of an element, by name.
@@ -196,18 +132,6 @@ struct Session {
 }
 
 const SLEEP_GAP_MINUTES: i64 = 60;
-
-/// The stage name of a sleep `value`, or `None` for time in bed (not sleep).
-fn stage(value: &str) -> Option<&'static str> {
-    Some(match value.strip_prefix("HKCategoryValueSleepAnalysis")? {
-        "Awake" => "awake",
-        "AsleepCore" => "light",
-        "AsleepDeep" => "deep",
-        "AsleepREM" => "rem",
-        "Asleep" | "AsleepUnspecified" => "asleep",
-        _ => return None,
-    })
-}
 
 /// How far the parser got: for progress bars and the closing summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -464,34 +388,6 @@ fn pressure(p: Pressure) -> Option<RecordInput> {
         source: Some(p.attrs.source()),
         ..RecordInput::default()
     })
-}
-
-/// `HKWorkoutActivityTypeTraditionalStrengthTraining` → `traditional_strength_training`.
-fn activity(hk: &str) -> String {
-    let name = hk.strip_prefix("HKWorkoutActivityType").unwrap_or(hk);
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-/// Meters from a distance in Apple's unit.
-fn meters(value: f64, unit: &str) -> f64 {
-    match unit {
-        "km" => value * 1000.0,
-        "mi" => value * 1609.344,
-        "yd" => value * 0.9144,
-        _ => value,
-    }
-}
-
-/// Kilocalories from energy in Apple's unit.
-fn kilocalories(value: f64, unit: &str) -> f64 {
-    if unit == "kJ" { value / 4.184 } else { value }
 }
 
 fn workout(attrs: &Attrs) -> RecordInput {
