@@ -4,6 +4,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
+use tokio::sync::watch;
 
 use crate::accounts::{Auth, UserId};
 use crate::bus::{Bus, Subscriptions};
@@ -11,6 +13,7 @@ use crate::cache::Cache;
 use crate::config::Config;
 use crate::db::{Db, Migration};
 use crate::files::{Files, UploadPolicy};
+use crate::flags::Flags;
 use crate::ids::IdGenerator;
 use crate::jobs::{JobRegistry, Jobs};
 use crate::notifications::Notifications;
@@ -40,6 +43,16 @@ pub trait App: Send + Sync + 'static {
 
     /// Background work this app runs.
     fn jobs(&self, _jobs: &mut JobRegistry) {}
+
+    /// Long-running work this app does beside serving requests (a batching writer, say). Each
+    /// future runs until `stop` turns true; the server waits for them at shutdown.
+    fn background(
+        &self,
+        _ctx: &AppContext,
+        _stop: watch::Receiver<bool>,
+    ) -> Vec<BoxFuture<'static, ()>> {
+        Vec::new()
+    }
 
     /// Document types this app adds to `/api/v1/search`.
     fn search_types(&self) -> Vec<Arc<dyn SearchType>> {
@@ -92,6 +105,7 @@ pub struct Services {
     pub search: Search,
     pub notifications: Notifications,
     pub files: Files,
+    pub flags: Flags,
     pub limits: RateLimits,
     pub apps: Apps,
 }

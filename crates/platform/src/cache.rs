@@ -84,6 +84,23 @@ where
         Ok(entry.into_value())
     }
 
+    /// Stores `value` unless the entry already holds one that `newer` says is newer: writers
+    /// that commit out of order, or a reader that loaded before a write, can then never put an
+    /// older value over a fresher one.
+    pub async fn insert_if_newer(&self, key: K, value: V, newer: impl Fn(&V, &V) -> bool) {
+        self.store
+            .entry(key)
+            .and_compute_with(|current| {
+                let keep = current.is_some_and(|c| newer(c.value(), &value));
+                std::future::ready(if keep {
+                    moka::ops::compute::Op::Nop
+                } else {
+                    moka::ops::compute::Op::Put(value)
+                })
+            })
+            .await;
+    }
+
     pub async fn invalidate(&self, key: &K) {
         self.store.invalidate(key).await;
     }
@@ -115,6 +132,10 @@ mod tests {
         let b: Family<u64, String> = cache.family("profile", Duration::from_secs(60), 100);
         a.insert(1, "one".into()).await;
         assert_eq!(b.get(&1).await.as_deref(), Some("one"));
+        b.insert_if_newer(1, "a".into(), |old, new| old > new).await;
+        assert_eq!(a.get(&1).await.as_deref(), Some("one"), "\"one\" sorts after \"a\"");
+        b.insert_if_newer(1, "two".into(), |old, new| old > new).await;
+        assert_eq!(a.get(&1).await.as_deref(), Some("two"));
         b.invalidate(&1).await;
         assert_eq!(a.get(&1).await, None);
         let loaded = a

@@ -32,7 +32,10 @@ impl App for Core {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 1] = [migration!(1, "0001_platform")];
+        static MIGRATIONS: [Migration; 2] = [
+            migration!(1, "0001_platform"),
+            migration!(2, "0002_flags"),
+        ];
         &MIGRATIONS
     }
 
@@ -44,6 +47,7 @@ impl App for Core {
             .merge(crate::files::router(ctx))
             .merge(realtime::router())
             .merge(crate::http::admin_router())
+            .merge(crate::flags::router())
     }
 
     fn subscribe(&self, subscriptions: &mut Subscriptions) {

@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod files;
+pub mod flags;
 pub mod http;
 pub mod ids;
 pub mod jobs;

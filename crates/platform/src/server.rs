@@ -23,6 +23,7 @@ use crate::cache::Cache;
 use crate::core::Core;
 use crate::db::{self, Db};
 use crate::files::{Files, LocalStore};
+use crate::flags::Flags;
 use crate::http::{ApiDoc, docs_router, observe, ops_router, time_limit};
 use crate::ids::IdGenerator;
 use crate::jobs::{self, JobRegistry, Jobs};
@@ -89,13 +90,14 @@ pub async fn context(
         ),
         notifications: Notifications::new(Arc::clone(&ids), clock.clone(), bus.clone()),
         bus,
-        cache,
         hub: Hub::new(Arc::clone(&ids), clock.clone(), policies),
         search: Search::open(Some(&config.data_dir.join("search")), search_types)?,
         files: Files::new(
             Arc::new(LocalStore::new(&config.data_dir.join("files"))),
             upload_policies,
         ),
+        flags: Flags::new(db.clone(), &cache),
+        cache,
         limits: RateLimits::new(&config.limits),
         config: Arc::new(config),
         db,
@@ -228,6 +230,11 @@ impl Server {
             Duration::from_millis(200),
             stop_rx.clone(),
         ));
+        for app in ctx.apps.iter() {
+            for work in app.background(&ctx, stop_rx.clone()) {
+                tasks.spawn(work);
+            }
+        }
         tasks.spawn(housekeeping(ctx.clone(), stop_rx));
         let addr = listener.local_addr()?;
         tracing::info!(

@@ -87,6 +87,7 @@ fn apps(config: &Config) -> anyhow::Result<Vec<Arc<dyn App>>> {
         Arc::new(social::Social::from_config(config)?),
         Arc::new(ask::Ask),
         Arc::new(wellness::Wellness::from_config(config)?),
+        Arc::new(assistant::Assistant::from_config(config)?),
         Arc::new(ration::Ration),
     ])
 }
