@@ -114,43 +114,134 @@ enum Topic {
 }
 
 const TOPICS: &[(Topic, &[&str])] = &[
-    (Topic::Sleep, &["잠", "수면", "불면", "자는", "카페인", "sleep", "insomnia", "caffeine", "coffee", "asleep"]),
+    (
+        Topic::Sleep,
+        &[
+            "잠",
+            "수면",
+            "불면",
+            "자는",
+            "카페인",
+            "sleep",
+            "insomnia",
+            "caffeine",
+            "coffee",
+            "asleep",
+        ],
+    ),
     (Topic::BloodPressure, &["혈압", "blood pressure"]),
-    (Topic::Weight, &["살", "체중", "다이어트", "감량", "weight", "diet", "fat"]),
-    (Topic::Exercise, &["운동", "근육", "허리", "무릎", "유산소", "달리", "exercise", "workout", "muscle", "back", "knee", "cardio", "run", "train"]),
-    (Topic::Stress, &["스트레스", "불안", "긴장", "stress", "anxious", "relax"]),
-    (Topic::Food, &["단백질", "식단", "먹", "단식", "protein", "eat", "food", "fasting", "meal"]),
+    (
+        Topic::Weight,
+        &["살", "체중", "다이어트", "감량", "weight", "diet", "fat"],
+    ),
+    (
+        Topic::Exercise,
+        &[
+            "운동",
+            "근육",
+            "허리",
+            "무릎",
+            "유산소",
+            "달리",
+            "exercise",
+            "workout",
+            "muscle",
+            "back",
+            "knee",
+            "cardio",
+            "run",
+            "train",
+        ],
+    ),
+    (
+        Topic::Stress,
+        &["스트레스", "불안", "긴장", "stress", "anxious", "relax"],
+    ),
+    (
+        Topic::Food,
+        &[
+            "단백질",
+            "식단",
+            "먹",
+            "단식",
+            "비건",
+            "protein",
+            "eat",
+            "food",
+            "fasting",
+            "meal",
+            "vegan",
+        ],
+    ),
 ];
 
 /// The offline coach's answer to a health question: general habits for the topic it
 /// recognises, adjusted to the profile, with the label in front.
 pub fn advice(question: &str, profile: &Profile, language: Language) -> String {
     let lower = question.to_lowercase();
+    // The topic most of the question's words point to; the first listed on a tie.
     let topic = TOPICS
         .iter()
-        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
-        .map(|(t, _)| *t)
+        .map(|(t, words)| (*t, words.iter().filter(|w| lower.contains(*w)).count()))
+        .filter(|(_, hits)| *hits > 0)
+        .fold(None, |best: Option<(Topic, usize)>, (t, hits)| match best {
+            Some((_, most)) if most >= hits => best,
+            _ => Some((t, hits)),
+        })
+        .map(|(t, _)| t)
         .or_else(|| profile_topic(profile));
     let ko = language == Language::Ko;
     let body = match (topic, ko) {
-        (Some(Topic::Sleep), true) => "잠은 규칙이 가장 중요해요. 매일 같은 시간에 일어나고, 오후 2시 이후 카페인은 피하고, 잠들기 1시간 전에는 화면을 멀리해 보세요. 20분 넘게 잠이 안 오면 잠시 일어났다가 졸릴 때 다시 누우세요.",
-        (Some(Topic::Sleep), false) => "Regularity matters most for sleep. Wake at the same time every day, skip caffeine after 2 pm, and put screens away an hour before bed. If you're awake for more than 20 minutes, get up briefly and return when sleepy.",
-        (Some(Topic::Weight), true) => "체중은 식사량에서 가장 크게 달라져요. 하루 300–500kcal 정도만 줄이고, 끼니마다 단백질과 채소를 먼저 드세요. 주 0.5kg 정도의 속도가 오래 유지돼요.",
-        (Some(Topic::Weight), false) => "Weight responds most to how much you eat. Aim for a 300–500 kcal daily deficit, start each meal with protein and vegetables, and expect about 0.5 kg a week: that pace lasts.",
-        (Some(Topic::Exercise), true) => "일주일에 150분 정도의 중간 강도 운동과 주 2회 근력 운동이 기본이에요. 통증이 있다면 강도를 낮추고, 아프지 않은 범위에서 천천히 늘려 가세요.",
-        (Some(Topic::Exercise), false) => "The baseline is about 150 minutes of moderate activity a week plus strength work twice a week. If something hurts, lower the intensity and build up slowly within a pain-free range.",
-        (Some(Topic::Stress), true) => "스트레스가 클 때는 짧게라도 몸을 움직이고, 4초 들이쉬고 6초 내쉬는 호흡을 몇 분 해 보세요. 잠과 식사 시간을 일정하게 지키는 것도 도움이 돼요.",
-        (Some(Topic::Stress), false) => "When stress runs high, move a little, even briefly, and try a few minutes of breathing in for 4 seconds and out for 6. Keeping sleep and meal times regular helps too.",
-        (Some(Topic::Food), true) => "끼니마다 손바닥 크기의 단백질(체중 1kg당 하루 1.0–1.6g), 접시 절반의 채소, 가공식품은 줄이기가 기본이에요. 물은 하루 1.5–2리터를 목표로 해 보세요.",
-        (Some(Topic::Food), false) => "A palm of protein at each meal (1.0–1.6 g per kg of body weight a day), half a plate of vegetables, and fewer processed foods are the basics. Aim for 1.5–2 litres of water a day.",
-        (Some(Topic::BloodPressure), true) => "혈압에는 싱겁게 먹기(나트륨 하루 2g 이하), 규칙적인 유산소 운동, 절주, 체중 관리가 도움이 돼요. 집에서 같은 시간에 재서 기록해 보세요.",
-        (Some(Topic::BloodPressure), false) => "For blood pressure: less salt (under 2 g sodium a day), regular aerobic exercise, less alcohol and weight management all help. Measure at home at the same time each day and keep a log.",
-        (None, true) => "좋은 질문이에요. 저는 잠, 운동, 식단, 스트레스, 혈압 같은 생활 습관에 대해 일반적인 도움을 드릴 수 있어요. 조금 더 구체적으로 알려 주시겠어요?",
-        (None, false) => "Good question. I can give general help on sleep, exercise, food, stress and blood pressure habits. Could you tell me a bit more?",
+        (Some(Topic::Sleep), true) => {
+            "잠은 규칙이 가장 중요해요. 매일 같은 시간에 일어나고, 오후 2시 이후 카페인은 피하고, 잠들기 1시간 전에는 화면을 멀리해 보세요. 20분 넘게 잠이 안 오면 잠시 일어났다가 졸릴 때 다시 누우세요."
+        }
+        (Some(Topic::Sleep), false) => {
+            "Regularity matters most for sleep. Wake at the same time every day, skip caffeine after 2 pm, and put screens away an hour before bed. If you're awake for more than 20 minutes, get up briefly and return when sleepy."
+        }
+        (Some(Topic::Weight), true) => {
+            "체중은 식사량에서 가장 크게 달라져요. 하루 300–500kcal 정도만 줄이고, 끼니마다 단백질과 채소를 먼저 드세요. 주 0.5kg 정도의 속도가 오래 유지돼요."
+        }
+        (Some(Topic::Weight), false) => {
+            "Weight responds most to how much you eat. Aim for a 300–500 kcal daily deficit, start each meal with protein and vegetables, and expect about 0.5 kg a week: that pace lasts."
+        }
+        (Some(Topic::Exercise), true) => {
+            "일주일에 150분 정도의 중간 강도 운동과 주 2회 근력 운동이 기본이에요. 통증이 있다면 강도를 낮추고, 아프지 않은 범위에서 천천히 늘려 가세요."
+        }
+        (Some(Topic::Exercise), false) => {
+            "The baseline is about 150 minutes of moderate activity a week plus strength work twice a week. If something hurts, lower the intensity and build up slowly within a pain-free range."
+        }
+        (Some(Topic::Stress), true) => {
+            "스트레스가 클 때는 짧게라도 몸을 움직이고, 4초 들이쉬고 6초 내쉬는 호흡을 몇 분 해 보세요. 잠과 식사 시간을 일정하게 지키는 것도 도움이 돼요."
+        }
+        (Some(Topic::Stress), false) => {
+            "When stress runs high, move a little, even briefly, and try a few minutes of breathing in for 4 seconds and out for 6. Keeping sleep and meal times regular helps too."
+        }
+        (Some(Topic::Food), true) => {
+            "끼니마다 손바닥 크기의 단백질(체중 1kg당 하루 1.0–1.6g), 접시 절반의 채소, 가공식품은 줄이기가 기본이에요. 물은 하루 1.5–2리터를 목표로 해 보세요."
+        }
+        (Some(Topic::Food), false) => {
+            "A palm of protein at each meal (1.0–1.6 g per kg of body weight a day), half a plate of vegetables, and fewer processed foods are the basics. Aim for 1.5–2 litres of water a day."
+        }
+        (Some(Topic::BloodPressure), true) => {
+            "혈압에는 싱겁게 먹기(나트륨 하루 2g 이하), 규칙적인 유산소 운동, 절주, 체중 관리가 도움이 돼요. 집에서 같은 시간에 재서 기록해 보세요."
+        }
+        (Some(Topic::BloodPressure), false) => {
+            "For blood pressure: less salt (under 2 g sodium a day), regular aerobic exercise, less alcohol and weight management all help. Measure at home at the same time each day and keep a log."
+        }
+        (None, true) => {
+            "좋은 질문이에요. 저는 잠, 운동, 식단, 스트레스, 혈압 같은 생활 습관에 대해 일반적인 도움을 드릴 수 있어요. 조금 더 구체적으로 알려 주시겠어요?"
+        }
+        (None, false) => {
+            "Good question. I can give general help on sleep, exercise, food, stress and blood pressure habits. Could you tell me a bit more?"
+        }
     };
     let mut reply = format!(
         "{} {body}",
-        if ko { OFFLINE_LABEL_KO } else { OFFLINE_LABEL_EN }
+        if ko {
+            OFFLINE_LABEL_KO
+        } else {
+            OFFLINE_LABEL_EN
+        }
     );
     if let Some(note) = profile_note(profile, ko) {
         reply.push(' ');
@@ -168,7 +259,9 @@ pub fn advice(question: &str, profile: &Profile, language: Language) -> String {
 }
 
 fn profile_topic(profile: &Profile) -> Option<Topic> {
-    if profile.sleep_quality == Some(SleepQuality::Poor) || profile.goals.contains(&Goal::SleepBetter) {
+    if profile.sleep_quality == Some(SleepQuality::Poor)
+        || profile.goals.contains(&Goal::SleepBetter)
+    {
         return Some(Topic::Sleep);
     }
     profile.goals.iter().next().map(|g| match g {
@@ -180,7 +273,9 @@ fn profile_topic(profile: &Profile) -> Option<Topic> {
 }
 
 fn profile_note(profile: &Profile, ko: bool) -> Option<&'static str> {
-    if profile.conditions.contains(&Condition::BackPain) || profile.conditions.contains(&Condition::KneePain) {
+    if profile.conditions.contains(&Condition::BackPain)
+        || profile.conditions.contains(&Condition::KneePain)
+    {
         return Some(if ko {
             "관절 통증이 있다면 수영, 자전거처럼 충격이 적은 운동부터 시작해 보세요."
         } else {
@@ -219,6 +314,9 @@ mod tests {
         assert!(reply.contains("카페인") && reply.contains("6시간") && reply.contains("의료진"));
         let reply = advice("how much protein?", &Profile::default(), Language::En);
         assert!(reply.starts_with(OFFLINE_LABEL_EN) && reply.contains("protein"));
-        assert_eq!(reply, advice("how much protein?", &Profile::default(), Language::En));
+        assert_eq!(
+            reply,
+            advice("how much protein?", &Profile::default(), Language::En)
+        );
     }
 }

@@ -76,11 +76,35 @@ impl Intent {
 
 /// Phrases that make a message an emergency whatever the classifier says.
 const EMERGENCY_PHRASES: &[&str] = &[
-    "가슴이 아파", "가슴이 너무 아파", "가슴 통증", "숨을 못 쉬", "숨이 안 쉬어", "죽고 싶", "자살",
-    "자해", "살고 싶지 않", "끝내고 싶", "심장마비", "의식을 잃", "마비됐", "약을 너무 많이",
-    "chest pain", "can't breathe", "cannot breathe", "kill myself", "suicide", "suicidal",
-    "hurt myself", "self-harm", "self harm", "end my life", "end it all", "heart attack",
-    "don't want to live", "overdose", "too many pills",
+    "가슴이 아파",
+    "가슴이 너무 아파",
+    "가슴 통증",
+    "숨을 못 쉬",
+    "숨이 안 쉬어",
+    "죽고 싶",
+    "자살",
+    "자해",
+    "살고 싶지 않",
+    "끝내고 싶",
+    "심장마비",
+    "의식을 잃",
+    "마비됐",
+    "약을 너무 많이",
+    "chest pain",
+    "can't breathe",
+    "cannot breathe",
+    "kill myself",
+    "suicide",
+    "suicidal",
+    "hurt myself",
+    "self-harm",
+    "self harm",
+    "end my life",
+    "end it all",
+    "heart attack",
+    "don't want to live",
+    "overdose",
+    "too many pills",
 ];
 
 /// What the router decided for one message.
@@ -311,9 +335,14 @@ mod tests {
     #[test]
     fn greetings_are_answered_locally_and_questions_escalate() {
         let router = Router::shipped(0.9);
-        assert_eq!(router.route("안녕하세요!").1, Route::Local(Intent::Greeting));
         assert_eq!(
-            router.route("What is the best way to improve my sleep quality?").1,
+            router.route("안녕하세요!").1,
+            Route::Local(Intent::Greeting)
+        );
+        assert_eq!(
+            router
+                .route("What is the best way to improve my sleep quality?")
+                .1,
             Route::Escalate
         );
     }

@@ -151,7 +151,11 @@ impl App for Assistant {
         jobs.every(PURGE_EXPIRED, Duration::from_secs(3600));
     }
 
-    fn background(&self, ctx: &AppContext, stop: watch::Receiver<bool>) -> Vec<BoxFuture<'static, ()>> {
+    fn background(
+        &self,
+        ctx: &AppContext,
+        stop: watch::Receiver<bool>,
+    ) -> Vec<BoxFuture<'static, ()>> {
         vec![service::run_writer(ctx.clone(), Arc::clone(&self.state), stop).boxed()]
     }
 

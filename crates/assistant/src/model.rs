@@ -17,6 +17,10 @@ platform::id_type!(
     /// A queued profile update (`profile:batch`).
     OperationId
 );
+platform::id_type!(
+    /// A message of a conversation.
+    MessageId
+);
 
 /// A session as its owner sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -47,7 +51,7 @@ pub struct NewSession {
 /// One message of a conversation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Message {
-    pub id: i64,
+    pub id: MessageId,
     #[serde(rename = "role")]
     pub from: Speaker,
     pub text: String,

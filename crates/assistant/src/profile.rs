@@ -358,11 +358,18 @@ mod tests {
     fn changes_read_and_write_as_op_field_value() {
         let change = Change::Set(Fact::Diet(Diet::Vegan));
         let value = serde_json::to_value(&change).unwrap();
-        assert_eq!(value, json!({"op": "set", "field": "diet", "value": "vegan"}));
-        let back: Change = serde_json::from_value(json!({"op": "remove", "field": "goal", "value": "lose_weight"})).unwrap();
+        assert_eq!(
+            value,
+            json!({"op": "set", "field": "diet", "value": "vegan"})
+        );
+        let back: Change = serde_json::from_value(
+            json!({"op": "remove", "field": "goal", "value": "lose_weight"}),
+        )
+        .unwrap();
         assert_eq!(back, Change::Remove(Fact::Goal(Goal::LoseWeight)));
         let age: Change =
-            serde_json::from_value(json!({"op": "set", "field": "age_band", "value": "30s"})).unwrap();
+            serde_json::from_value(json!({"op": "set", "field": "age_band", "value": "30s"}))
+                .unwrap();
         assert_eq!(age, Change::Set(Fact::AgeBand(AgeBand::Thirties)));
     }
 
@@ -378,7 +385,10 @@ mod tests {
                 Change::Remove(Fact::Goal(Goal::LoseWeight)),
             ],
         );
-        assert_eq!(p.goals.iter().copied().collect::<Vec<_>>(), vec![Goal::SleepBetter]);
+        assert_eq!(
+            p.goals.iter().copied().collect::<Vec<_>>(),
+            vec![Goal::SleepBetter]
+        );
         assert_eq!(p.diet, Some(Diet::Vegetarian));
         assert!(!p.would_change(&Change::Set(Fact::Diet(Diet::Vegetarian))));
         assert!(p.summary().contains("diet vegetarian"));
@@ -388,7 +398,10 @@ mod tests {
     fn languages_are_detected_from_the_letters() {
         assert_eq!(Language::detect("요즘 잠을 잘 못 자요"), Some(Language::Ko));
         assert_eq!(Language::detect("I can't sleep well"), Some(Language::En));
-        assert_eq!(Language::detect("오늘 running 5km 했어요"), Some(Language::Ko));
+        assert_eq!(
+            Language::detect("오늘 running 5km 했어요"),
+            Some(Language::Ko)
+        );
         assert_eq!(Language::detect("123"), None);
     }
 }

@@ -14,7 +14,10 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"));
 
-#[allow(clippy::expect_used, reason = "the patterns are constants checked by the tests")]
+#[allow(
+    clippy::expect_used,
+    reason = "the patterns are constants checked by the tests"
+)]
 fn pattern(p: &str) -> Regex {
     Regex::new(p).expect("valid pattern")
 }
@@ -34,7 +37,11 @@ pub fn redact(text: &str, names: &[&str]) -> (String, usize) {
             out = re.replace_all(&out, placeholder).into_owned();
         }
     }
-    for name in names.iter().map(|n| n.trim()).filter(|n| n.chars().count() >= 2) {
+    for name in names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| n.chars().count() >= 2)
+    {
         let hits = out.matches(name).count();
         if hits > 0 {
             count += hits;

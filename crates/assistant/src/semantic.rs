@@ -256,12 +256,29 @@ mod tests {
         let mut index = Index::new(NGRAM_DIMS, 100, Duration::from_secs(60));
         let (alice, bob) = (UserId::from_raw(1), UserId::from_raw(2));
         let q = "How can I sleep better at night?";
-        index.insert(key(Scope::Shared, q), &ngram_vector(q), answer("sleep tips"), now);
+        index.insert(
+            key(Scope::Shared, q),
+            &ngram_vector(q),
+            answer("sleep tips"),
+            now,
+        );
         let private = "My phone is 010-1234-5678, how do I sleep better?";
-        index.insert(key(Scope::User(alice), private), &ngram_vector(private), answer("for alice"), now);
+        index.insert(
+            key(Scope::User(alice), private),
+            &ngram_vector(private),
+            answer("for alice"),
+            now,
+        );
 
         let look = |user, text: &str| {
-            index.lookup(user, 1, key(Scope::Shared, text).hash, &ngram_vector(text), 0.8, now)
+            index.lookup(
+                user,
+                1,
+                key(Scope::Shared, text).hash,
+                &ngram_vector(text),
+                0.8,
+                now,
+            )
         };
         let hit = look(bob, "how do I sleep better at night").unwrap();
         assert_eq!(hit.answer.text, "sleep tips");
@@ -278,10 +295,24 @@ mod tests {
         let mut index = Index::new(NGRAM_DIMS, 2, Duration::from_secs(60));
         let user = UserId::from_raw(1);
         for text in ["first question", "second question", "third question"] {
-            index.insert(key(Scope::Shared, text), &ngram_vector(text), answer(text), now);
+            index.insert(
+                key(Scope::Shared, text),
+                &ngram_vector(text),
+                answer(text),
+                now,
+            );
         }
         assert_eq!(index.len(), 2);
-        let find = |text: &str, at| index.lookup(user, 1, key(Scope::Shared, text).hash, &ngram_vector(text), 0.99, at);
+        let find = |text: &str, at| {
+            index.lookup(
+                user,
+                1,
+                key(Scope::Shared, text).hash,
+                &ngram_vector(text),
+                0.99,
+                at,
+            )
+        };
         assert!(find("first question", now).is_none());
         assert!(find("third question", now).is_some());
         assert!(find("third question", now + Duration::from_secs(61)).is_none());

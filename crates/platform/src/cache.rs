@@ -133,8 +133,13 @@ mod tests {
         a.insert(1, "one".into()).await;
         assert_eq!(b.get(&1).await.as_deref(), Some("one"));
         b.insert_if_newer(1, "a".into(), |old, new| old > new).await;
-        assert_eq!(a.get(&1).await.as_deref(), Some("one"), "\"one\" sorts after \"a\"");
-        b.insert_if_newer(1, "two".into(), |old, new| old > new).await;
+        assert_eq!(
+            a.get(&1).await.as_deref(),
+            Some("one"),
+            "\"one\" sorts after \"a\""
+        );
+        b.insert_if_newer(1, "two".into(), |old, new| old > new)
+            .await;
         assert_eq!(a.get(&1).await.as_deref(), Some("two"));
         b.invalidate(&1).await;
         assert_eq!(a.get(&1).await, None);

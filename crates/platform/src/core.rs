@@ -32,10 +32,8 @@ impl App for Core {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 2] = [
-            migration!(1, "0001_platform"),
-            migration!(2, "0002_flags"),
-        ];
+        static MIGRATIONS: [Migration; 2] =
+            [migration!(1, "0001_platform"), migration!(2, "0002_flags")];
         &MIGRATIONS
     }
 

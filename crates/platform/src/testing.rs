@@ -308,6 +308,24 @@ impl TestApp {
         }
     }
 
+    /// Sends `body` (as JSON, when given) and returns the status and the JSON answer
+    /// (`null` when the answer is not JSON).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        user: Option<&TestUser>,
+        body: Option<Value>,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut request = self.request(method, path, user);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Polls `check` every 10 ms for up to `secs` seconds.
     pub async fn eventually<F, Fut>(&self, secs: u64, mut check: F) -> bool
     where

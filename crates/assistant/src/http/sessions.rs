@@ -18,7 +18,9 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::model::{Message, NewMessage, NewSession, Session, SessionId, StepReply, VersionedProfile};
+use crate::model::{
+    Message, MessageId, NewMessage, NewSession, Session, SessionId, StepReply, VersionedProfile,
+};
 use crate::service::{self, Shared, StepEvent};
 
 /// Starts a conversation.
@@ -29,7 +31,10 @@ pub async fn create(
     user: CurrentUser,
     Json(new): Json<NewSession>,
 ) -> Result<(StatusCode, Json<Session>)> {
-    Ok((StatusCode::CREATED, Json(service::create(&ctx, user.id, new).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&ctx, user.id, new).await?),
+    ))
 }
 
 /// The caller's sessions, most recently active first.
@@ -80,7 +85,7 @@ pub async fn delete(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct Page {
     /// Messages older than this message id.
-    before: Option<i64>,
+    before: Option<MessageId>,
     /// 1 to 200 (default 50).
     limit: Option<i64>,
 }
@@ -99,7 +104,9 @@ pub async fn messages(
     if !(1..=200).contains(&limit) {
         return Err(Error::bad_param("limit", "1 to 200"));
     }
-    Ok(Json(service::messages(&ctx, user.id, id, page.before, limit).await?))
+    Ok(Json(
+        service::messages(&ctx, user.id, id, page.before, limit).await?,
+    ))
 }
 
 /// One step: the message updates the profile at once, then the reply comes. With
@@ -123,7 +130,9 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/event-stream"));
     if !streaming {
-        return Ok(Json(service::step(&ctx, &state, user.id, id, &new, None).await?).into_response());
+        return Ok(
+            Json(service::step(&ctx, &state, user.id, id, &new, None).await?).into_response(),
+        );
     }
     // Bad input is a plain problem answer, before any stream starts.
     service::checked_text(&new)?;
@@ -158,9 +167,9 @@ pub async fn send(
             Ok(reply) => SseEvent::default()
                 .event("done")
                 .data(serde_json::to_string(&reply).unwrap_or_default()),
-            Err(e) => SseEvent::default()
-                .event("error")
-                .data(json!({ "status": e.kind().status().as_u16(), "detail": e.detail() }).to_string()),
+            Err(e) => SseEvent::default().event("error").data(
+                json!({ "status": e.kind().status().as_u16(), "detail": e.detail() }).to_string(),
+            ),
         };
         let _ = out_tx.send(last).await;
     });

@@ -40,10 +40,13 @@ pub async fn all_usage(
     user.require_role(Role::Admin)?;
     let since = since.since.unwrap_or_else(|| "0000-00-00".to_owned());
     let valid = since.len() == 10
-        && since
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && since.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !valid {
         return Err(Error::bad_param("since", "a day, YYYY-MM-DD"));
     }

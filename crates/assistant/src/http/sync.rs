@@ -21,11 +21,11 @@ use axum::extract::ws::{self, WebSocket};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
+use platform::AppContext;
 use platform::accounts::CurrentUser;
 use platform::error::ProblemBody;
 use platform::extract::Query;
 use platform::realtime::{Message as HubMessage, first_message_auth, open_socket};
-use platform::AppContext;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_stream::StreamMap;
@@ -72,9 +72,17 @@ pub async fn sync(
 enum ClientMessage {
     /// A second `auth` after the connection is authenticated.
     Auth {},
-    Subscribe { topic: String, last_seq: Option<i64> },
-    Ack { topic: String, seq: i64 },
-    Unsubscribe { topic: String },
+    Subscribe {
+        topic: String,
+        last_seq: Option<i64>,
+    },
+    Ack {
+        topic: String,
+        seq: i64,
+    },
+    Unsubscribe {
+        topic: String,
+    },
     Ping,
 }
 
@@ -164,7 +172,9 @@ impl Connection {
             Ok(ClientMessage::Auth {}) => {
                 vec![json!({ "type": "error", "message": "already authenticated" })]
             }
-            Ok(ClientMessage::Subscribe { topic, last_seq }) => self.subscribe(topic, last_seq).await,
+            Ok(ClientMessage::Subscribe { topic, last_seq }) => {
+                self.subscribe(topic, last_seq).await
+            }
             Ok(ClientMessage::Ack { topic, seq }) => {
                 if let Some(followed) = self.topics.get_mut(&topic) {
                     followed.pending.retain(|(s, _, _)| *s > seq);
@@ -176,25 +186,32 @@ impl Connection {
                 self.topics.remove(&topic);
                 vec![json!({ "type": "unsubscribed", "topic": topic })]
             }
-            Err(e) => vec![json!({ "type": "error", "message": format!("unreadable message: {e}") })],
+            Err(e) => {
+                vec![json!({ "type": "error", "message": format!("unreadable message: {e}") })]
+            }
         }
     }
 
     async fn subscribe(&mut self, topic: String, last_seq: Option<i64>) -> Vec<Value> {
-        let error = |message: &str| vec![json!({ "type": "error", "topic": topic, "message": message })];
+        let error =
+            |message: &str| vec![json!({ "type": "error", "topic": topic, "message": message })];
         let Some(session) = parse_topic(&topic) else {
             return error("topics are `session/{id}/profile`");
         };
         if self.topics.len() >= MAX_TOPICS && !self.topics.contains_key(&topic) {
             return error("at most 16 topics per connection");
         }
-        if service::owned(&self.ctx, self.user.id, session).await.is_err() {
+        if service::owned(&self.ctx, self.user.id, session)
+            .await
+            .is_err()
+        {
             return error("no such session of yours");
         }
         // Listen first, then read the store: an update committed in between is in one or
         // the other (and sent once, by its seq).
         let (receiver, _) = self.ctx.hub.subscribe(&service::topic(session), None);
-        self.live.insert(topic.clone(), BroadcastStream::new(receiver));
+        self.live
+            .insert(topic.clone(), BroadcastStream::new(receiver));
         let version = match service::profile_current(&self.ctx, session).await {
             Ok(p) => p.version,
             Err(_) => return error("the profile cannot be read now; subscribe again"),
@@ -237,7 +254,14 @@ impl Connection {
             return out;
         };
         loop {
-            let frames = match service::replay(&self.ctx, followed.session, followed.last_sent, upto).await {
+            let frames = match service::replay(
+                &self.ctx,
+                followed.session,
+                followed.last_sent,
+                upto,
+            )
+            .await
+            {
                 Ok(frames) => frames,
                 Err(e) => {
                     tracing::warn!(error = %e, topic, "replay failed");
@@ -256,7 +280,9 @@ impl Connection {
     fn sent(followed: &mut Followed, frame: &UpdateFrame) -> Value {
         followed.last_sent = frame.seq;
         let value = frame.to_json();
-        followed.pending.push_back((frame.seq, value.clone(), Instant::now()));
+        followed
+            .pending
+            .push_back((frame.seq, value.clone(), Instant::now()));
         value
     }
 

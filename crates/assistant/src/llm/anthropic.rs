@@ -7,9 +7,7 @@ use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use super::{
-    ChatRequest, Completion, Deltas, Provider, ProviderError, Role, Tier, error_message,
-};
+use super::{ChatRequest, Completion, Deltas, Provider, ProviderError, Role, Tier, error_message};
 
 const VERSION: &str = "2023-06-01";
 const TOOL: &str = "answer";
@@ -142,8 +140,15 @@ impl Anthropic {
                 "message_stop" => return Ok(completion),
                 "error" => {
                     return Err(ProviderError::Status {
-                        status: if data["error"]["type"] == "overloaded_error" { 529 } else { 500 },
-                        message: data["error"]["message"].as_str().unwrap_or("error").to_owned(),
+                        status: if data["error"]["type"] == "overloaded_error" {
+                            529
+                        } else {
+                            500
+                        },
+                        message: data["error"]["message"]
+                            .as_str()
+                            .unwrap_or("error")
+                            .to_owned(),
                     });
                 }
                 _ => {}

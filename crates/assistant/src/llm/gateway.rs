@@ -144,7 +144,10 @@ impl Gateway {
             let api_key = match (&s.api_key, &s.api_key_env) {
                 (Some(key), _) => Some(key.clone()),
                 (None, Some(var)) => Some(std::env::var(var).map_err(|_| {
-                    anyhow::anyhow!("provider `{}`: environment variable {var} is not set", s.name)
+                    anyhow::anyhow!(
+                        "provider `{}`: environment variable {var} is not set",
+                        s.name
+                    )
                 })?),
                 (None, None) => None,
             };
@@ -262,7 +265,11 @@ impl Gateway {
 
     /// The first configured embedding of `text`, with the provider that made it.
     pub async fn embed(&self, text: &str) -> Option<(String, Vec<f32>)> {
-        for slot in self.slots.iter().filter(|s| s.settings.embedding_model.is_some()) {
+        for slot in self
+            .slots
+            .iter()
+            .filter(|s| s.settings.embedding_model.is_some())
+        {
             if !slot.breaker.allow() {
                 continue;
             }
@@ -328,7 +335,10 @@ where
                 slot.breaker.failure();
                 metrics::counter!("assistant_provider_requests_total", "provider" => provider.clone(), "outcome" => e.kind()).increment(1);
                 tracing::warn!(provider, error = %e, attempt = tries + 1, "provider call failed");
-                if !e.retryable() || tries >= slot.settings.retries || streamed.load(Ordering::Acquire) {
+                if !e.retryable()
+                    || tries >= slot.settings.retries
+                    || streamed.load(Ordering::Acquire)
+                {
                     return Err(e);
                 }
                 let base = slot.settings.backoff_ms.saturating_mul(1 << tries.min(10));

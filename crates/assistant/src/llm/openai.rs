@@ -8,9 +8,7 @@ use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use super::{
-    ChatRequest, Completion, Deltas, Provider, ProviderError, Tier, error_message,
-};
+use super::{ChatRequest, Completion, Deltas, Provider, ProviderError, Tier, error_message};
 
 pub struct OpenAi {
     client: reqwest::Client,
@@ -181,9 +179,12 @@ impl Provider for OpenAi {
             .json()
             .await
             .map_err(|e| ProviderError::from_reqwest(&e))?;
-        let vector: Option<Vec<f32>> = answer["data"][0]["embedding"]
-            .as_array()
-            .map(|xs| xs.iter().filter_map(Value::as_f64).map(|x| x as f32).collect());
+        let vector: Option<Vec<f32>> = answer["data"][0]["embedding"].as_array().map(|xs| {
+            xs.iter()
+                .filter_map(Value::as_f64)
+                .map(|x| x as f32)
+                .collect()
+        });
         vector
             .filter(|v| !v.is_empty())
             .ok_or_else(|| ProviderError::Protocol("no data[0].embedding".into()))

@@ -103,15 +103,34 @@ async fn drain(ctx: &AppContext, state: &Shared) -> Result<usize> {
             None => current_in(&mut tx, op.session_id).await?,
         };
         let Some(base) = base else {
-            store::finish_operation(&mut tx, op.id, OperationStatus::Rejected, None, Some("the session no longer exists"), now).await?;
+            store::finish_operation(
+                &mut tx,
+                op.id,
+                OperationStatus::Rejected,
+                None,
+                Some("the session no longer exists"),
+                now,
+            )
+            .await?;
             *outcomes.entry("rejected").or_default() += 1;
             continue;
         };
         if let Some(expected) = op.expected_version
             && expected != base.version
         {
-            let error = format!("the profile was at version {}, not {expected}", base.version);
-            store::finish_operation(&mut tx, op.id, OperationStatus::Conflict, None, Some(&error), now).await?;
+            let error = format!(
+                "the profile was at version {}, not {expected}",
+                base.version
+            );
+            store::finish_operation(
+                &mut tx,
+                op.id,
+                OperationStatus::Conflict,
+                None,
+                Some(&error),
+                now,
+            )
+            .await?;
             *outcomes.entry("conflict").or_default() += 1;
             continue;
         }
@@ -121,7 +140,16 @@ async fn drain(ctx: &AppContext, state: &Shared) -> Result<usize> {
         };
         let version = base.version + prepared.changes.len() as i64;
         // Claimed first: if another node's writer took it, this one must not apply it too.
-        if !store::finish_operation(&mut tx, op.id, OperationStatus::Applied, Some(version), None, now).await? {
+        if !store::finish_operation(
+            &mut tx,
+            op.id,
+            OperationStatus::Applied,
+            Some(version),
+            None,
+            now,
+        )
+        .await?
+        {
             continue;
         }
         let Some(applied) = write(&mut tx, every, &prepared, "batch", now).await? else {

@@ -71,7 +71,10 @@ pub async fn profile_at(ctx: &AppContext, id: SessionId, version: i64) -> Result
     let snapshot = store::latest_snapshot(db, id, version).await?;
     let from = snapshot.as_ref().map_or(0, |(seq, _)| *seq);
     let events = store::events_after(db, id, from, version, i64::MAX).await?;
-    Ok(fold_events(snapshot.map(|(_, p)| p).unwrap_or_default(), &events))
+    Ok(fold_events(
+        snapshot.map(|(_, p)| p).unwrap_or_default(),
+        &events,
+    ))
 }
 
 fn fold_events(start: Profile, events: &[Event]) -> Profile {
@@ -223,8 +226,14 @@ pub async fn update(
     for _ in 0..ATTEMPTS {
         let prepared = prepare(ctx, id, update.expected_version, &update.changes).await?;
         let mut tx = ctx.db.begin().await?;
-        let Some(applied) =
-            write(&mut tx, settings.snapshot_every, &prepared, "api", ctx.clock.now()).await?
+        let Some(applied) = write(
+            &mut tx,
+            settings.snapshot_every,
+            &prepared,
+            "api",
+            ctx.clock.now(),
+        )
+        .await?
         else {
             drop(tx);
             forget_cached(ctx, id).await;

@@ -6,7 +6,7 @@ use platform::accounts::UserId;
 use platform::{AppContext, Error, Result};
 use serde_json::{Value, json};
 
-use crate::model::{Message, NewSession, Session, SessionId, SessionRow};
+use crate::model::{Message, MessageId, NewSession, Session, SessionId, SessionRow};
 use crate::store;
 
 const TITLE_CHARS: usize = 100;
@@ -60,11 +60,17 @@ pub async fn messages(
     ctx: &AppContext,
     user: UserId,
     id: SessionId,
-    before: Option<i64>,
+    before: Option<MessageId>,
     limit: i64,
 ) -> Result<Vec<Message>> {
     owned(ctx, user, id).await?;
-    store::messages(ctx.db.reader(), id, before.unwrap_or(i64::MAX), limit).await
+    store::messages(
+        ctx.db.reader(),
+        id,
+        before.map_or(i64::MAX, MessageId::get),
+        limit,
+    )
+    .await
 }
 
 /// Every session of `user` with its profile, messages and events, for the account export.

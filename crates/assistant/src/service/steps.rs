@@ -17,7 +17,7 @@ use crate::embed::{fnv1a, ngram_vector, normalise, normalise_l2};
 use crate::extract::extract;
 use crate::intents::Route;
 use crate::llm::{ChatMessage, ChatRequest, Role, Tier};
-use crate::model::{Message, NewMessage, SessionId, Speaker, StepReply};
+use crate::model::{Message, MessageId, NewMessage, SessionId, Speaker, StepReply};
 use crate::profile::{Change, Language, Profile};
 use crate::redact::redact;
 use crate::semantic::{Cached, Index, Key, Scope};
@@ -66,7 +66,7 @@ pub async fn step(
     let (classification, route) = state.router.route(text);
     let changes = facts(ctx, state, user, text, &base.profile, new.priority).await;
     let message = Message {
-        id: ctx.next_id(),
+        id: MessageId::from_raw(ctx.next_id()),
         from: Speaker::User,
         text: text.to_owned(),
         intent: Some(classification.intent.name().to_owned()),
@@ -108,7 +108,7 @@ pub async fn step(
         let _ = forwarder.await;
     }
     let reply = Message {
-        id: ctx.next_id(),
+        id: MessageId::from_raw(ctx.next_id()),
         from: Speaker::Assistant,
         text: answer.text,
         intent: None,
@@ -266,10 +266,23 @@ async fn escalate(
         .await;
     match attempt {
         Ok(answer) => {
-            super::usage::record(ctx, c.user, &answer.provider, &answer.completion, answer.cost_micros)
-                .await?;
+            super::usage::record(
+                ctx,
+                c.user,
+                &answer.provider,
+                &answer.completion,
+                answer.cost_micros,
+            )
+            .await?;
             if let Some(vector) = vector {
-                store_answer(state, key, &vector, &answer.completion.text, &answer.provider, &answer.completion.model);
+                store_answer(
+                    state,
+                    key,
+                    &vector,
+                    &answer.completion.text,
+                    &answer.provider,
+                    &answer.completion.model,
+                );
             }
             Ok(Answer {
                 text: answer.completion.text,
@@ -458,11 +471,23 @@ async fn facts(
     let rules = extract(text);
     if state.gateway.slots().is_empty()
         || !state.settings.llm_extraction
-        || !ctx.flags.is_enabled("assistant.llm_extraction", user, true).await
+        || !ctx
+            .flags
+            .is_enabled("assistant.llm_extraction", user, true)
+            .await
     {
         return rules;
     }
-    let names: Vec<&str> = profile.name.iter().map(String::as_str).collect();
+    // Names known before this step, and any this very message states.
+    let names: Vec<&str> = profile
+        .name
+        .iter()
+        .map(String::as_str)
+        .chain(rules.iter().filter_map(|c| match c.fact() {
+            crate::profile::Fact::Name(n) => Some(n.as_str()),
+            _ => None,
+        }))
+        .collect();
     let clean = if state.settings.redact {
         redact(text, &names).0
     } else {
@@ -488,15 +513,22 @@ async fn facts(
     let allowed = allowed_providers(ctx, state, user).await;
     let answer = match state
         .gateway
-        .structured(&request, &extraction_schema(), tier, &|name| allowed.contains(name))
+        .structured(&request, &extraction_schema(), tier, &|name| {
+            allowed.contains(name)
+        })
         .await
     {
         Ok(answer) => answer,
         Err(_) => return rules,
     };
-    if let Err(e) =
-        super::usage::record(ctx, user, &answer.provider, &answer.completion, answer.cost_micros)
-            .await
+    if let Err(e) = super::usage::record(
+        ctx,
+        user,
+        &answer.provider,
+        &answer.completion,
+        answer.cost_micros,
+    )
+    .await
     {
         tracing::warn!(error = %e, "usage not recorded");
     }

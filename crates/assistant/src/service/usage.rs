@@ -59,11 +59,20 @@ pub async fn my_usage(ctx: &AppContext, budget: i64, user: UserId) -> Result<MyU
         day: day(now),
         tokens_today: tokens_today(ctx, user).await?,
         daily_token_budget: budget,
-        usage: usage_rows(ctx, Some(user), &day(now.minus(std::time::Duration::from_secs(30 * 86_400)))).await?,
+        usage: usage_rows(
+            ctx,
+            Some(user),
+            &day(now.minus(std::time::Duration::from_secs(30 * 86_400))),
+        )
+        .await?,
     })
 }
 
-pub(super) async fn usage_rows(ctx: &AppContext, user: Option<UserId>, since: &str) -> Result<Vec<Usage>> {
+pub(super) async fn usage_rows(
+    ctx: &AppContext,
+    user: Option<UserId>,
+    since: &str,
+) -> Result<Vec<Usage>> {
     Ok(store::usage_of(ctx.db.reader(), user, since)
         .await?
         .into_iter()

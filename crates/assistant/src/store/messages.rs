@@ -5,14 +5,14 @@ use platform::db::Tx;
 use platform::time::Timestamp;
 use sqlx::{Any, Executor, Row};
 
-use crate::model::{Message, SessionId, Speaker};
+use crate::model::{Message, MessageId, SessionId, Speaker};
 
 pub async fn insert_message(tx: &mut Tx, session: SessionId, m: &Message) -> Result<()> {
     sqlx::query(
         "INSERT INTO assistant_messages (id, session_id, role, text, intent, answered_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(m.id)
+    .bind(m.id.get())
     .bind(session.get())
     .bind(match m.from {
         Speaker::User => "user",
@@ -47,7 +47,7 @@ pub async fn messages<'e>(
         .map(|r| {
             let role: String = r.try_get("role")?;
             Ok(Message {
-                id: r.try_get("id")?,
+                id: MessageId::from_raw(r.try_get("id")?),
                 from: if role == "user" {
                     Speaker::User
                 } else {

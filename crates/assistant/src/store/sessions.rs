@@ -68,7 +68,9 @@ pub async fn sessions<'e>(
     .bind(user.get())
     .fetch_all(db)
     .await?;
-    rows.iter().map(|r| session_row(r).map(|s| s.session)).collect()
+    rows.iter()
+        .map(|r| session_row(r).map(|s| s.session))
+        .collect()
 }
 
 /// Raises the version by `by` — only from `expected` when given — and returns the new one;

@@ -38,7 +38,7 @@ pub async fn tokens_on<'e>(
     day: &str,
 ) -> Result<i64> {
     let row = sqlx::query(
-        "SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens \
+        "SELECT CAST(COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS BIGINT) AS tokens \
          FROM assistant_usage WHERE user_id = $1 AND day = $2",
     )
     .bind(user.get())

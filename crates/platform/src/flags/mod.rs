@@ -191,7 +191,10 @@ impl Flags {
         };
         let description = settings.description.as_deref();
         if description.is_some_and(|d| d.chars().count() > 500) {
-            return Err(Error::invalid_field("description", "at most 500 characters"));
+            return Err(Error::invalid_field(
+                "description",
+                "at most 500 characters",
+            ));
         }
         store::upsert(&self.db, name, settings.enabled, rollout, description, now).await?;
         self.snapshot.invalidate(&()).await;
@@ -250,9 +253,13 @@ mod tests {
     #[test]
     fn buckets_are_fixed_numbers_not_process_state() {
         // A restart must not move anyone: the bucket is a pure function of its inputs.
-        assert_eq!(bucket("f", UserId::from_raw(1)), bucket("f", UserId::from_raw(1)));
-        let spread: std::collections::HashSet<u16> =
-            (0..50).map(|id| bucket("f", UserId::from_raw(id))).collect();
+        assert_eq!(
+            bucket("f", UserId::from_raw(1)),
+            bucket("f", UserId::from_raw(1))
+        );
+        let spread: std::collections::HashSet<u16> = (0..50)
+            .map(|id| bucket("f", UserId::from_raw(id)))
+            .collect();
         assert!(spread.len() > 45);
     }
 

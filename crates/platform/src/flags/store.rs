@@ -12,11 +12,10 @@ use crate::time::Timestamp;
 
 /// Every flag with its overrides.
 pub async fn load(db: &Db) -> Result<HashMap<String, Flag>> {
-    let rows = sqlx::query(
-        "SELECT name, enabled, rollout_bp, description, updated_at FROM feature_flags",
-    )
-    .fetch_all(db.writer())
-    .await?;
+    let rows =
+        sqlx::query("SELECT name, enabled, rollout_bp, description, updated_at FROM feature_flags")
+            .fetch_all(db.writer())
+            .await?;
     let mut flags = HashMap::with_capacity(rows.len());
     for r in &rows {
         let name: String = r.try_get("name")?;
@@ -89,12 +88,7 @@ pub async fn delete(db: &Db, name: &str) -> Result<bool> {
 }
 
 /// Sets or clears one override; `false` when the flag does not exist.
-pub async fn set_override(
-    db: &Db,
-    flag: &str,
-    user: UserId,
-    forced: Option<bool>,
-) -> Result<bool> {
+pub async fn set_override(db: &Db, flag: &str, user: UserId, forced: Option<bool>) -> Result<bool> {
     let mut tx = db.begin().await?;
     let exists = sqlx::query("SELECT 1 FROM feature_flags WHERE name = $1")
         .bind(flag)

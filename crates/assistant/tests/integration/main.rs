@@ -1,0 +1,10 @@
+//! assistant's integration tests, in one binary: every test binary links the whole stack, so
+//! one per crate keeps the build small and its link steps few.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod batch;
+mod cache;
+mod common;
+mod providers;
+mod sessions;
+mod sync;
