@@ -68,6 +68,9 @@ pub struct Settings {
     pub llm_extraction: bool,
     /// Redact personal data before a prompt leaves for a provider.
     pub redact: bool,
+    /// How long the batching writer lingers after being woken, gathering more queued updates
+    /// into the same transaction.
+    pub batch_linger_ms: u64,
     /// Sessions idle this long are deleted with their messages and events.
     pub retention_days: u64,
     /// Tried in order; none means the offline coach answers everything.
@@ -87,6 +90,7 @@ impl Default for Settings {
             embeddings: Embeddings::Auto,
             llm_extraction: true,
             redact: true,
+            batch_linger_ms: 2,
             retention_days: 365,
             providers: Vec::new(),
         }

@@ -27,6 +27,7 @@ pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod tls;
 pub mod validation;
 
 pub use app::{App, AppContext, Apps, Services};

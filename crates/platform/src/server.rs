@@ -49,6 +49,7 @@ pub async fn context(
     apps: Vec<Arc<dyn App>>,
 ) -> anyhow::Result<AppContext> {
     let apps = with_core(apps);
+    crate::tls::init();
     // Installs the process-wide recorder before anything records.
     crate::telemetry::metrics_handle();
     std::fs::create_dir_all(&config.data_dir)?;

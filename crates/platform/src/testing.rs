@@ -132,6 +132,7 @@ impl TestAppBuilder {
                 .expect("server builds");
         let addr = server.local_addr();
         let ctx = server.context().clone();
+        crate::tls::init();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(server.run_until_stopped(async move {
             let _ = stopped.await;

@@ -131,8 +131,7 @@ pub struct Gateway {
 impl Gateway {
     /// The providers `settings` configure, in order.
     pub fn from_settings(settings: &[ProviderSettings]) -> anyhow::Result<Self> {
-        // reqwest needs a process-wide TLS provider; ring is already in the build for sqlx.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        platform::tls::init();
         let client = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(60))
             .build()?;

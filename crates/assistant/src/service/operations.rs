@@ -60,7 +60,12 @@ pub async fn operation(ctx: &AppContext, user: UserId, id: OperationId) -> Resul
 /// The batching writer: drains the queue whenever woken, and every second regardless, until
 /// `stop` (draining once more on the way out).
 pub async fn run_writer(ctx: AppContext, state: Shared, mut stop: watch::Receiver<bool>) {
+    let linger = Duration::from_millis(state.settings.batch_linger_ms);
     loop {
+        tokio::select! {
+            () = tokio::time::sleep(linger) => {}
+            _ = stop.changed() => {}
+        }
         let full = match drain(&ctx, &state).await {
             Ok(n) => n as i64 == BATCH,
             Err(e) => {

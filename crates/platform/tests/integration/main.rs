@@ -6,5 +6,6 @@ mod accounts;
 mod common;
 mod content;
 mod events;
+mod flags;
 mod http_contract;
 mod live;

@@ -1,5 +1,4 @@
 //! The `maru` command line, run as a user would.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 
