@@ -66,7 +66,7 @@ pub async fn update(
     Path(id): Path<SessionId>,
     Json(update): Json<ProfileUpdate>,
 ) -> Result<Json<Updated>> {
-    let applied = service::update(&ctx, &state.settings, user.id, id, &update).await?;
+    let applied = service::update(&ctx, &state, user.id, id, &update).await?;
     Ok(Json(Updated {
         version: applied.version,
         profile: applied.profile,

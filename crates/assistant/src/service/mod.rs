@@ -1,6 +1,7 @@
 //! The assistant's use cases: sessions, steps, the profile and its event log, the batching
 //! writer, live sync, usage.
 
+mod committer;
 mod operations;
 mod profile;
 mod sessions;
@@ -33,6 +34,8 @@ pub struct State {
     pub semantic: RwLock<Option<Index>>,
     /// Wakes the batching writer when an update is queued.
     pub queued: Notify,
+    /// Where synchronous writes meet for a shared transaction.
+    pub committer: committer::Committer,
 }
 
 pub type Shared = Arc<State>;
@@ -44,6 +47,7 @@ impl State {
             gateway: Gateway::from_settings(&settings.providers)?,
             semantic: RwLock::new(None),
             queued: Notify::new(),
+            committer: committer::Committer::default(),
             settings,
         })
     }

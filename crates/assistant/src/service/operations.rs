@@ -12,6 +12,7 @@ use platform::{AppContext, Error, Result};
 use tokio::sync::watch;
 
 use super::Shared;
+use super::committer::Write;
 use super::profile::{Applied, Prepared, current_in, effective, published, validate, write};
 use crate::model::{
     Operation, OperationId, OperationStatus, ProfileUpdate, SessionId, VersionedProfile,
@@ -34,18 +35,17 @@ pub async fn accept(
     super::owned(ctx, user, id).await?;
     validate(&update.changes)?;
     let op = OperationId::from_raw(ctx.next_id());
-    let mut tx = ctx.db.begin().await?;
-    store::insert_operation(
-        &mut tx,
-        op,
-        id,
+    let write = Write::Queue {
+        id: op,
+        session: id,
         user,
-        update.expected_version,
-        &update.changes,
-        ctx.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
+        expected: update.expected_version,
+        changes: update.changes.clone(),
+    };
+    state
+        .committer
+        .store(ctx, state.settings.snapshot_every, write)
+        .await?;
     state.queued.notify_one();
     metrics::counter!("assistant_operations_total", "status" => "accepted").increment(1);
     Ok(op)

@@ -15,6 +15,7 @@ use platform::db::Tx;
 use platform::time::Timestamp;
 use platform::{AppContext, Error, FieldError, Result};
 
+use super::committer::Write;
 use super::sync::{UpdateFrame, topic};
 use crate::model::{Event, ProfileUpdate, SessionId, VersionedProfile};
 use crate::profile::{Change, Profile, fold};
@@ -216,7 +217,7 @@ pub async fn published(ctx: &AppContext, id: SessionId, applied: &Applied) {
 /// `PATCH .../profile`: applies `update` at once.
 pub async fn update(
     ctx: &AppContext,
-    settings: &crate::Settings,
+    state: &super::Shared,
     user: UserId,
     id: SessionId,
     update: &ProfileUpdate,
@@ -225,17 +226,18 @@ pub async fn update(
     validate(&update.changes)?;
     for _ in 0..ATTEMPTS {
         let prepared = prepare(ctx, id, update.expected_version, &update.changes).await?;
-        let mut tx = ctx.db.begin().await?;
-        let Some(applied) = write(
-            &mut tx,
-            settings.snapshot_every,
-            &prepared,
-            "api",
-            ctx.clock.now(),
-        )
-        .await?
+        let write = Write::Profile {
+            prepared,
+            asked: update.changes.clone(),
+            expected: update.expected_version,
+            source: "api",
+            message: None,
+        };
+        let Some(applied) = state
+            .committer
+            .profile(ctx, state.settings.snapshot_every, write)
+            .await?
         else {
-            drop(tx);
             forget_cached(ctx, id).await;
             if let Some(expected) = update.expected_version {
                 let now = current(ctx, id).await?;
@@ -243,7 +245,6 @@ pub async fn update(
             }
             continue;
         };
-        tx.commit().await?;
         published(ctx, id, &applied).await;
         return Ok(applied);
     }

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::Shared;
-use super::profile::{Applied, prepare, published, write};
+use super::committer::Write;
+use super::profile::{Applied, prepare, published};
 use crate::coach;
 use crate::embed::{fnv1a, ngram_vector, normalise, normalise_l2};
 use crate::extract::extract;
@@ -115,10 +116,14 @@ pub async fn step(
         answered_by: Some(answer.by),
         created_at: ctx.clock.now(),
     };
-    let mut tx = ctx.db.begin().await?;
-    store::insert_message(&mut tx, id, &reply).await?;
-    store::touch(&mut tx, id, reply.created_at).await?;
-    tx.commit().await?;
+    let write = Write::Reply {
+        session: id,
+        message: reply.clone(),
+    };
+    state
+        .committer
+        .store(ctx, state.settings.snapshot_every, write)
+        .await?;
     metrics::counter!("assistant_steps_total", "answered_by" => reply.answered_by.clone().unwrap_or_default())
         .increment(1);
     metrics::histogram!("assistant_step_duration_seconds").record(started.elapsed().as_secs_f64());
@@ -143,23 +148,18 @@ async fn record_message(
     message: &Message,
 ) -> Result<Applied> {
     for _ in 0..ATTEMPTS {
-        let prepared = prepare(ctx, id, None, changes).await?;
-        let mut tx = ctx.db.begin().await?;
-        let Some(applied) = write(
-            &mut tx,
-            state.settings.snapshot_every,
-            &prepared,
-            "message",
-            message.created_at,
-        )
-        .await?
-        else {
-            drop(tx);
+        let write = Write::Profile {
+            prepared: prepare(ctx, id, None, changes).await?,
+            asked: changes.to_vec(),
+            expected: None,
+            source: "message",
+            message: Some(message.clone()),
+        };
+        let every = state.settings.snapshot_every;
+        let Some(applied) = state.committer.profile(ctx, every, write).await? else {
             super::profile::forget_cached(ctx, id).await;
             continue;
         };
-        store::insert_message(&mut tx, id, message).await?;
-        tx.commit().await?;
         published(ctx, id, &applied).await;
         return Ok(applied);
     }

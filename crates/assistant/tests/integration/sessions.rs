@@ -16,6 +16,7 @@ platform::backend_tests!(
     bad_input_is_refused_and_writes_nothing,
     replies_stream_as_server_sent_events,
     conversations_are_exported_and_forgotten_with_the_account,
+    concurrent_writers_each_apply_once_or_conflict,
 );
 
 async fn every_step_updates_the_profile_and_the_log_replays_to_it(backend: Backend) {
@@ -374,4 +375,74 @@ fn assistant_app(app: &TestApp) -> std::sync::Arc<dyn platform::App> {
         .find(|a| a.name() == "assistant")
         .cloned()
         .unwrap()
+}
+
+async fn concurrent_writers_each_apply_once_or_conflict(backend: Backend) {
+    let app = std::sync::Arc::new(spawn(backend).await);
+    let minji = app.user("minji").await;
+    let session = new_session(&app, &minji).await;
+    let writers = (1..=20).map(|step| {
+        let hours = f64::from(step) / 2.0;
+        let (app, minji, session) = (app.clone(), minji.clone(), session.clone());
+        tokio::spawn(async move {
+            patch(
+                &app,
+                &minji,
+                &session,
+                None,
+                json!([{ "op": "set", "field": "sleep_hours", "value": hours }]),
+            )
+            .await
+        })
+    });
+    for writer in futures::future::join_all(writers).await {
+        let (status, body) = writer.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, events) = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/assistant/sessions/{session}/events"),
+            Some(&minji),
+            None,
+        )
+        .await;
+    let mut values: Vec<i64> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["data"]["value"].as_f64().unwrap() * 2.0) as i64)
+        .collect();
+    values.sort_unstable();
+    assert_eq!(
+        values,
+        (1..=20).collect::<Vec<_>>(),
+        "each write applied once"
+    );
+
+    // With the same expected version, exactly one wins.
+    let racers = (0..10).map(|i| {
+        let (app, minji, session) = (app.clone(), minji.clone(), session.clone());
+        tokio::spawn(async move {
+            patch(&app, &minji, &session, Some(20), json!([{ "op": "set", "field": "sleep_hours", "value": 12.0 + f64::from(i) / 10.0 }])).await.0
+        })
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(racers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        9
+    );
+    assert_eq!(profile(&app, &minji, &session, None).await["version"], 21);
 }
