@@ -31,7 +31,11 @@ until curl -fs "$base/ready" >/dev/null 2>&1; do
 done
 token=$(python3 benches/assistant_setup.py "$base" 64 "$work/bench.lua")
 export ASSISTANT_BENCH_LUA="$work/bench.lua"
-session=$(sed -n 's/^SESSIONS = {"\([0-9]*\)".*/\1/p' "$work/bench.lua")
+# Fan-out and idle subscribers use a session of their own, away from the queued 202 updates.
+new_session() {
+  curl -fs "$base/api/v1/assistant/sessions" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
 
 run() {
   echo "== $1"
@@ -43,9 +47,9 @@ run "/health" "$base/health"
 run "PATCH /api/v1/assistant/sessions/{id}/profile (64 sessions, one event each)" -s benches/assistant/profile.lua "$base"
 BATCH=1 run "POST /api/v1/assistant/sessions/{id}/profile:batch (202, 64 sessions)" -s benches/assistant/profile.lua "$base"
 echo "== fan-out: PATCH to 3 subscribed devices, 2,000 updates at 100/s"
-"$load" fanout "$base" "$token" "$session" 2000 100
+"$load" fanout "$base" "$token" "$(new_session)" 2000 100
 echo "== $idle idle subscribers"
-"$load" idle "$base" "$token" "$session" "$idle" "$pid"
+"$load" idle "$base" "$token" "$(new_session)" "$idle" "$pid"
 echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"
 echo "== semantic cache lookup, 100,000 entries"
 cargo bench --quiet -p assistant --bench semantic 2>/dev/null | grep -E 'µs|ms'

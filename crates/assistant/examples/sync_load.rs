@@ -35,9 +35,8 @@ async fn device(base: &str, token: &str, session: &str) -> Socket {
 
 async fn next(socket: &mut Socket) -> Value {
     loop {
-        match socket.next().await.unwrap().unwrap() {
-            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
-            _ => continue,
+        if let Message::Text(text) = socket.next().await.unwrap().unwrap() {
+            return serde_json::from_str(&text).unwrap();
         }
     }
 }
@@ -194,7 +193,7 @@ async fn main() {
                 args[5].parse().unwrap(),
                 &args[6],
             )
-            .await
+            .await;
         }
         _ => eprintln!("usage: sync_load fanout|idle ..."),
     }

@@ -306,8 +306,10 @@ mod tests {
 
     #[test]
     fn offline_advice_is_labelled_and_fits_the_profile() {
-        let mut profile = Profile::default();
-        profile.sleep_hours = Some(5.0);
+        let mut profile = Profile {
+            sleep_hours: Some(5.0),
+            ..Profile::default()
+        };
         profile.conditions.insert(Condition::Diabetes);
         let reply = advice("잠이 안 올 때 어떻게 해요?", &profile, Language::Ko);
         assert!(reply.starts_with(OFFLINE_LABEL_KO));

@@ -60,7 +60,9 @@ pub fn ngram_vector(text: &str) -> Vec<f32> {
 pub fn normalise_l2(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
+        for x in v.iter_mut() {
+            *x /= norm;
+        }
     }
 }
 

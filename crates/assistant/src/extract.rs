@@ -386,7 +386,7 @@ fn first_match<T: Copy>(text: &str, table: Table<T>) -> Option<T> {
     all_matches(text, table).next()
 }
 
-fn all_matches<'a, T: Copy>(text: &'a str, table: Table<T>) -> impl Iterator<Item = T> + 'a {
+fn all_matches<T: Copy>(text: &str, table: Table<T>) -> impl Iterator<Item = T> {
     table
         .iter()
         .filter(move |(_, phrases)| contains_any(text, phrases))

@@ -232,6 +232,9 @@ impl Router {
     }
 }
 
+/// One labelled example.
+pub type Example = (Intent, String);
+
 /// Parses `intent<TAB>text` lines (comments and blank lines skipped; unknown intents too).
 pub fn examples(tsv: &str) -> Vec<(Intent, String)> {
     tsv.lines()
@@ -244,7 +247,7 @@ pub fn examples(tsv: &str) -> Vec<(Intent, String)> {
 }
 
 /// The shipped set split for evaluation: every fifth example of each intent is held out.
-pub fn split(examples: &[(Intent, String)]) -> (Vec<(Intent, String)>, Vec<(Intent, String)>) {
+pub fn split(examples: &[Example]) -> (Vec<Example>, Vec<Example>) {
     let mut seen: HashMap<Intent, usize> = HashMap::new();
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for example in examples {

@@ -99,6 +99,10 @@ impl Index {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
     pub fn len(&self) -> usize {
         self.slots.len()
     }

@@ -30,7 +30,7 @@ pub async fn profile(
     Path(id): Path<SessionId>,
     Query(param): Query<VersionParam>,
 ) -> Result<Json<VersionedProfile>> {
-    service::owned(&ctx, user.id, id).await?;
+    service::check_owner(&ctx, user.id, id).await?;
     let current = service::profile_current(&ctx, id).await?;
     match param.version {
         None => Ok(Json((*current).clone())),

@@ -136,7 +136,7 @@ pub async fn send(
     }
     // Bad input is a plain problem answer, before any stream starts.
     service::checked_text(&new)?;
-    service::owned(&ctx, user.id, id).await?;
+    service::check_owner(&ctx, user.id, id).await?;
     let (events_tx, events_rx) = mpsc::channel::<StepEvent>(64);
     let (out_tx, out_rx) = mpsc::channel::<SseEvent>(64);
     tokio::spawn(async move {

@@ -201,7 +201,7 @@ impl Connection {
         if self.topics.len() >= MAX_TOPICS && !self.topics.contains_key(&topic) {
             return error("at most 16 topics per connection");
         }
-        if service::owned(&self.ctx, self.user.id, session)
+        if service::check_owner(&self.ctx, self.user.id, session)
             .await
             .is_err()
         {

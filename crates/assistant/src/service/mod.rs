@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 pub use operations::{accept, operation, run_writer};
 pub use profile::{current as profile_current, events, profile_at, update};
-pub use sessions::{create, delete, export, list, messages, owned, purge_expired};
+pub use sessions::{check_owner, create, delete, export, list, messages, owned, purge_expired};
 pub use steps::{StepEvent, checked_text, step};
 pub use sync::{UpdateFrame, replay, topic};
 pub use usage::{MyUsage, UserUsage, all_usage, my_usage};
@@ -55,10 +55,9 @@ impl State {
     /// Which embeddings the semantic cache uses: `provider` or `ngram`.
     pub fn embeddings(&self) -> &'static str {
         match self.settings.embeddings {
-            crate::Embeddings::Ngram => "ngram",
             crate::Embeddings::Provider => "provider",
             crate::Embeddings::Auto if self.gateway.embeds() => "provider",
-            crate::Embeddings::Auto => "ngram",
+            crate::Embeddings::Auto | crate::Embeddings::Ngram => "ngram",
         }
     }
 }

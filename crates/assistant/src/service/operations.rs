@@ -32,7 +32,7 @@ pub async fn accept(
     id: SessionId,
     update: &ProfileUpdate,
 ) -> Result<OperationId> {
-    super::owned(ctx, user, id).await?;
+    super::check_owner(ctx, user, id).await?;
     validate(&update.changes)?;
     let op = OperationId::from_raw(ctx.next_id());
     let write = Write::Queue {

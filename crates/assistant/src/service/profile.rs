@@ -222,7 +222,7 @@ pub async fn update(
     id: SessionId,
     update: &ProfileUpdate,
 ) -> Result<Applied> {
-    super::owned(ctx, user, id).await?;
+    super::check_owner(ctx, user, id).await?;
     validate(&update.changes)?;
     for _ in 0..ATTEMPTS {
         let prepared = prepare(ctx, id, update.expected_version, &update.changes).await?;
@@ -259,7 +259,7 @@ pub async fn events(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Event>> {
-    super::owned(ctx, user, id).await?;
+    super::check_owner(ctx, user, id).await?;
     store::events_after(ctx.db.reader(), id, after, i64::MAX, limit).await
 }
 

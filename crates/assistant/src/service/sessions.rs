@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use platform::cache::Family;
+
 use platform::accounts::UserId;
 use platform::{AppContext, Error, Result};
 use serde_json::{Value, json};
@@ -10,6 +12,7 @@ use crate::model::{Message, MessageId, NewSession, Session, SessionId, SessionRo
 use crate::store;
 
 const TITLE_CHARS: usize = 100;
+const OWNER_TTL: Duration = Duration::from_secs(3600);
 
 pub async fn create(ctx: &AppContext, user: UserId, new: NewSession) -> Result<Session> {
     let title = match new.title.as_deref().map(str::trim) {
@@ -46,12 +49,40 @@ pub async fn owned(ctx: &AppContext, user: UserId, id: SessionId) -> Result<Sess
     }
 }
 
+/// Who owns each session: it never changes, so every request can check it without a query.
+fn owners(ctx: &AppContext) -> Family<SessionId, UserId> {
+    ctx.cache
+        .family("assistant_session_owner", OWNER_TTL, 100_000)
+}
+
+/// 404 unless the session exists and belongs to `user` (the owner is cached).
+pub async fn check_owner(ctx: &AppContext, user: UserId, id: SessionId) -> Result<()> {
+    let owner = owners(ctx)
+        .get_or_load(id, async {
+            match store::session(ctx.db.reader(), id).await {
+                Ok(Some(row)) => Ok(row.user_id),
+                Ok(None) => Err(Error::not_found(format!("session {id}"))),
+                Err(e) => Err(e),
+            }
+        })
+        .await;
+    match owner {
+        Ok(owner) if owner == user => Ok(()),
+        _ => Err(Error::not_found(format!("session {id}"))),
+    }
+}
+
+async fn forget_session(ctx: &AppContext, id: SessionId) {
+    owners(ctx).invalidate(&id).await;
+    super::profile::forget_cached(ctx, id).await;
+}
+
 pub async fn delete(ctx: &AppContext, user: UserId, id: SessionId) -> Result<()> {
     owned(ctx, user, id).await?;
     let mut tx = ctx.db.begin().await?;
     store::delete_session(&mut tx, id).await?;
     tx.commit().await?;
-    super::profile::forget_cached(ctx, id).await;
+    forget_session(ctx, id).await;
     Ok(())
 }
 
@@ -63,7 +94,7 @@ pub async fn messages(
     before: Option<MessageId>,
     limit: i64,
 ) -> Result<Vec<Message>> {
-    owned(ctx, user, id).await?;
+    check_owner(ctx, user, id).await?;
     store::messages(
         ctx.db.reader(),
         id,
@@ -110,7 +141,7 @@ pub async fn purge_expired(ctx: &AppContext, retention: Duration) -> Result<usiz
         }
         tx.commit().await?;
         for id in &ids {
-            super::profile::forget_cached(ctx, *id).await;
+            forget_session(ctx, *id).await;
         }
         purged += ids.len();
     }

@@ -62,7 +62,7 @@ pub async fn step(
 ) -> Result<StepReply> {
     let started = Instant::now();
     let text = checked_text(new)?;
-    super::owned(ctx, user, id).await?;
+    super::check_owner(ctx, user, id).await?;
     let base = super::profile::current(ctx, id).await?;
     let (classification, route) = state.router.route(text);
     let changes = facts(ctx, state, user, text, &base.profile, new.priority).await;
@@ -386,7 +386,9 @@ async fn prompt(
          clinician for anything medical."
     );
     if !summary.is_empty() {
-        system.push_str(&format!(" What you know about the user: {summary}."));
+        system.push_str(" What you know about the user: ");
+        system.push_str(summary);
+        system.push('.');
     }
     let mut messages = vec![ChatMessage {
         role: Role::System,
@@ -511,15 +513,14 @@ async fn facts(
         max_tokens: 300,
     };
     let allowed = allowed_providers(ctx, state, user).await;
-    let answer = match state
+    let Ok(answer) = state
         .gateway
         .structured(&request, &extraction_schema(), tier, &|name| {
             allowed.contains(name)
         })
         .await
-    {
-        Ok(answer) => answer,
-        Err(_) => return rules,
+    else {
+        return rules;
     };
     if let Err(e) = super::usage::record(
         ctx,

@@ -120,7 +120,7 @@ async fn begin(inner: &Inner, body: &Value) -> Result<Script, Response> {
 
 fn pieces(text: &str) -> Vec<String> {
     let words: Vec<&str> = text.split_inclusive(' ').collect();
-    words.chunks(2).map(|c| c.concat()).collect()
+    words.chunks(2).map(<[&str]>::concat).collect()
 }
 
 fn sse(events: Vec<Event>) -> Response {

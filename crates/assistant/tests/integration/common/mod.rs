@@ -106,7 +106,7 @@ pub async fn sse_events(response: reqwest::Response) -> Vec<(String, Value)> {
             let mut data = String::new();
             for line in block.lines() {
                 if let Some(e) = line.strip_prefix("event:") {
-                    event = e.trim().to_owned();
+                    e.trim().clone_into(&mut event);
                 } else if let Some(d) = line.strip_prefix("data:") {
                     data.push_str(d.trim_start());
                 }
