@@ -8,6 +8,7 @@
 //! [`llm`] speaks to providers; `store` holds all SQL; `service` the use cases; `http` the API.
 
 pub mod coach;
+mod demo;
 pub mod embed;
 pub mod extract;
 mod http;
@@ -165,6 +166,10 @@ impl App for Assistant {
 
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {
         service::export(ctx, user).await
+    }
+
+    async fn demo(&self, ctx: &AppContext) -> anyhow::Result<()> {
+        demo::load(ctx, &self.state).await
     }
 
     async fn forget(&self, ctx: &AppContext, user: UserId) -> platform::Result<()> {
