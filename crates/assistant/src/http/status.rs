@@ -8,7 +8,7 @@ use platform::{AppContext, Error, Result};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::service::{self, MyUsage, Shared, UserUsage};
+use crate::service::{self, Embedder, MyUsage, Shared, UserUsage};
 
 /// The caller's tokens today against the daily budget, and 30 days of usage.
 #[utoipa::path(get, path = "/api/v1/assistant/usage", tag = "assistant", security(("bearer" = [])),
@@ -64,8 +64,8 @@ pub struct ProviderStatus {
 pub struct Status {
     /// Configured providers in order; when none, the offline coach answers.
     providers: Vec<ProviderStatus>,
-    /// What the semantic cache embeds with: `provider` or `ngram` (hashed character n-grams).
-    embeddings: &'static str,
+    /// What the semantic cache embeds with.
+    embeddings: Embedder,
     semantic_cache_entries: usize,
     router_threshold: f64,
 }
@@ -74,12 +74,9 @@ pub struct Status {
 #[utoipa::path(get, path = "/api/v1/assistant/status", tag = "assistant", security(("bearer" = [])),
     responses((status = 200, body = Status)))]
 pub async fn status(Extension(state): Extension<Shared>, _user: CurrentUser) -> Json<Status> {
-    let entries = state
-        .semantic
-        .read()
-        .ok()
-        .and_then(|i| i.as_ref().map(crate::semantic::Index::len))
-        .unwrap_or(0);
+    let entries = state.semantic.read().map_or(0, |indexes| {
+        indexes.iter().map(crate::semantic::Index::len).sum()
+    });
     Json(Status {
         providers: state
             .gateway
@@ -90,7 +87,7 @@ pub async fn status(Extension(state): Extension<Shared>, _user: CurrentUser) -> 
                 breaker: s.breaker_state(),
             })
             .collect(),
-        embeddings: state.embeddings(),
+        embeddings: state.embedder(),
         semantic_cache_entries: entries,
         router_threshold: state.settings.router_threshold,
     })

@@ -7,6 +7,7 @@
 //! outcome}`, `assistant_provider_latency_seconds{provider}` (P50/P95/P99), and tokens and
 //! cost per provider.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -26,6 +27,8 @@ pub enum ProviderKind {
     /// Chat Completions: OpenAI, vLLM, llama.cpp server, Ollama.
     Openai,
     Anthropic,
+    /// A GGUF chat model run in this process (cargo feature `local-models`).
+    Local,
 }
 
 /// One provider, `[[apps.assistant.providers]]` in `maru.toml`.
@@ -35,13 +38,16 @@ pub struct ProviderSettings {
     /// Its name in responses, metrics, usage and the `assistant.provider.<name>` flag.
     pub name: String,
     pub kind: ProviderKind,
-    /// `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1`, `https://api.anthropic.com`.
+    /// `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1`, `https://api.anthropic.com`;
+    /// none for `local`.
+    #[serde(default)]
     pub base_url: String,
     #[serde(default)]
     pub api_key: Option<String>,
     /// An environment variable holding the key (keeps it out of the file).
     #[serde(default)]
     pub api_key_env: Option<String>,
+    /// The model's name; for `local`, its GGUF file, absolute or under the models dir.
     pub model: String,
     /// Model for low-priority requests (cost-based routing); `model` when unset.
     #[serde(default)]
@@ -129,8 +135,12 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// The providers `settings` configure, in order.
-    pub fn from_settings(settings: &[ProviderSettings]) -> anyhow::Result<Self> {
+    /// The providers `settings` configure, in order; local model files are looked for in
+    /// `models_dir`.
+    pub fn from_settings(
+        settings: &[ProviderSettings],
+        models_dir: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         platform::tls::init();
         let client = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(60))
@@ -150,6 +160,9 @@ impl Gateway {
                 })?),
                 (None, None) => None,
             };
+            if s.kind != ProviderKind::Local && s.base_url.is_empty() {
+                anyhow::bail!("provider `{}`: base_url is required", s.name);
+            }
             let provider: Arc<dyn Provider> = match s.kind {
                 ProviderKind::Openai => Arc::new(OpenAi::new(
                     client.clone(),
@@ -166,6 +179,12 @@ impl Gateway {
                     s.model.clone(),
                     s.economy_model.clone(),
                 )),
+                ProviderKind::Local => {
+                    let path =
+                        models_dir.map_or_else(|| s.model.clone().into(), |d| d.join(&s.model));
+                    crate::local::chat_provider(&path)
+                        .map_err(|e| anyhow::anyhow!("provider `{}`: {e:#}", s.name))?
+                }
             };
             slots.push(Slot {
                 name: s.name.clone(),
@@ -329,6 +348,11 @@ where
                 metrics::counter!("assistant_cost_microdollars_total", "provider" => provider)
                     .increment(slot.cost_micros(tier, &completion).max(0) as u64);
                 return Ok((value, completion));
+            }
+            Err(ProviderError::Unsupported) => {
+                // Asked for what it never offers: it answered, so it is healthy.
+                slot.breaker.success();
+                return Err(ProviderError::Unsupported);
             }
             Err(e) => {
                 slot.breaker.failure();

@@ -1,6 +1,6 @@
 //! The LLM gateway: one [`Provider`] trait; providers for the OpenAI-compatible Chat
-//! Completions API (OpenAI, vLLM, llama.cpp's server, Ollama) and the Anthropic Messages API;
-//! and a [`Gateway`] that tries them in order with timeouts, retries with backoff and a circuit
+//! Completions API (OpenAI, vLLM, llama.cpp's server, Ollama), the Anthropic Messages API and
+//! a model run in this process (`crate::local`); and a [`Gateway`] that tries them in order with timeouts, retries with backoff and a circuit
 //! breaker each. When every provider fails (or none is configured) the caller falls back to
 //! the offline coach.
 
@@ -74,6 +74,8 @@ pub enum ProviderError {
     Protocol(String),
     #[error("not supported by this provider")]
     Unsupported,
+    #[error("local model failed: {0}")]
+    Local(String),
 }
 
 impl ProviderError {
@@ -82,7 +84,7 @@ impl ProviderError {
         match self {
             Self::Timeout | Self::Transport(_) => true,
             Self::Status { status, .. } => *status == 429 || *status >= 500,
-            Self::Protocol(_) | Self::Unsupported => false,
+            Self::Protocol(_) | Self::Unsupported | Self::Local(_) => false,
         }
     }
 
@@ -94,6 +96,7 @@ impl ProviderError {
             Self::Transport(_) => "transport",
             Self::Protocol(_) => "protocol",
             Self::Unsupported => "unsupported",
+            Self::Local(_) => "local",
         }
     }
 

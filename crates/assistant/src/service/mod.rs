@@ -20,18 +20,21 @@ pub use steps::{StepEvent, checked_text, step};
 pub use sync::{UpdateFrame, replay, topic};
 pub use usage::{MyUsage, UserUsage, all_usage, my_usage};
 
-use crate::Settings;
 use crate::intents::Router;
 use crate::llm::Gateway;
+use crate::local::TextEmbedder;
 use crate::semantic::Index;
+use crate::{Embeddings, Settings};
 
 /// What the assistant keeps for its whole life, shared by every request.
 pub struct State {
     pub settings: Settings,
     pub router: Router,
     pub gateway: Gateway,
-    /// Made at the first insert, with the dimensions of the embeddings in use.
-    pub semantic: RwLock<Option<Index>>,
+    /// The local embedding model, when its files are there and this build runs it.
+    pub local_embedder: Option<Arc<dyn TextEmbedder>>,
+    /// The semantic cache: an index per vector length in use, each made at its first insert.
+    pub semantic: RwLock<Vec<Index>>,
     /// Wakes the batching writer when an update is queued.
     pub queued: Notify,
     /// Where synchronous writes meet for a shared transaction.
@@ -42,22 +45,60 @@ pub type Shared = Arc<State>;
 
 impl State {
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
+        let models = settings.models_dir.as_deref();
+        let local_embedder = match models {
+            Some(dir) => crate::local::embedder(dir)?,
+            None => None,
+        };
+        if settings.embeddings == Embeddings::Local && local_embedder.is_none() {
+            anyhow::bail!(
+                "[apps.assistant] embeddings = \"local\" needs the all-MiniLM-L6-v2 files and a build with `--features local-models`: see `maru models`"
+            );
+        }
         Ok(Self {
             router: Router::shipped(settings.router_threshold),
-            gateway: Gateway::from_settings(&settings.providers)?,
-            semantic: RwLock::new(None),
+            gateway: Gateway::from_settings(&settings.providers, models)?,
+            local_embedder,
+            semantic: RwLock::new(Vec::new()),
             queued: Notify::new(),
             committer: committer::Committer::default(),
             settings,
         })
     }
 
-    /// Which embeddings the semantic cache uses: `provider` or `ngram`.
-    pub fn embeddings(&self) -> &'static str {
+    /// Which embeddings the semantic cache uses.
+    pub fn embedder(&self) -> Embedder {
         match self.settings.embeddings {
-            crate::Embeddings::Provider => "provider",
-            crate::Embeddings::Auto if self.gateway.embeds() => "provider",
-            crate::Embeddings::Auto | crate::Embeddings::Ngram => "ngram",
+            Embeddings::Provider => Embedder::Provider,
+            Embeddings::Auto if self.gateway.embeds() => Embedder::Provider,
+            Embeddings::Local | Embeddings::Auto if self.local_embedder.is_some() => {
+                Embedder::Local
+            }
+            Embeddings::Local | Embeddings::Auto | Embeddings::Ngram => Embedder::Ngram,
+        }
+    }
+}
+
+/// What turns prompts into vectors for the semantic cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Embedder {
+    /// A provider's embeddings endpoint.
+    Provider,
+    /// all-MiniLM-L6-v2, run here.
+    Local,
+    /// Hashed character n-grams (`embed`).
+    Ngram,
+}
+
+impl Embedder {
+    /// The cosine at or above which two prompts count as the same question, unless
+    /// `similarity_threshold` is set. all-MiniLM-L6-v2 scores English paraphrases 0.85–0.96
+    /// and different questions on one topic below 0.75; n-gram vectors need a closer match.
+    pub fn similarity_threshold(self) -> f32 {
+        match self {
+            Self::Local => 0.85,
+            Self::Provider | Self::Ngram => 0.9,
         }
     }
 }

@@ -10,9 +10,9 @@ use platform::{AppContext, Error, Result};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::Shared;
 use super::committer::Write;
 use super::profile::{Applied, prepare, published};
+use super::{Embedder, Shared};
 use crate::coach;
 use crate::embed::{fnv1a, ngram_vector, normalise, normalise_l2};
 use crate::extract::extract;
@@ -246,8 +246,8 @@ async fn escalate(
         hash: fnv1a(normalise(&clean).as_bytes()),
     };
     let vector = if cached {
-        let vector = embed(state, &clean).await;
-        if let Some(hit) = lookup(state, c.user, key, &vector) {
+        let (embedder, vector) = embed(state, &clean, c.language).await;
+        if let Some(hit) = lookup(state, c.user, key, &vector, embedder) {
             metrics::counter!("assistant_semantic_cache_total", "outcome" => "hit").increment(1);
             let mut answer = Answer::whole(hit.answer.text.clone(), "cache");
             answer.cache = Some(if hit.exact { "exact" } else { "semantic" });
@@ -308,41 +308,77 @@ fn locale(language: Language) -> u8 {
     }
 }
 
-/// The embedding the semantic cache uses.
-async fn embed(state: &Shared, text: &str) -> Vec<f32> {
-    if state.embeddings() == "provider"
-        && let Some((_, mut vector)) = state.gateway.embed(text).await
-    {
-        normalise_l2(&mut vector);
-        return vector;
+/// The embedding the semantic cache uses, and what made it. all-MiniLM-L6-v2 learnt English
+/// only (Korean prompts about different things score 0.8 with it), so Korean prompts are
+/// embedded by n-grams. A provider or the local model that fails falls back to n-grams too
+/// (whose vectors go to their own index), rather than fail the step.
+async fn embed(state: &Shared, text: &str, language: Language) -> (Embedder, Vec<f32>) {
+    match state.embedder() {
+        Embedder::Provider => {
+            if let Some((_, mut vector)) = state.gateway.embed(text).await {
+                normalise_l2(&mut vector);
+                return (Embedder::Provider, vector);
+            }
+        }
+        Embedder::Local if language == Language::En => {
+            if let Some(model) = state.local_embedder.clone() {
+                let text = text.to_owned();
+                match tokio::task::spawn_blocking(move || model.embed(&text)).await {
+                    Ok(Ok(vector)) => return (Embedder::Local, vector),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %format!("{e:#}"), "local embedding failed");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "local embedding failed"),
+                }
+            }
+        }
+        Embedder::Local | Embedder::Ngram => {}
     }
-    ngram_vector(text)
+    (Embedder::Ngram, ngram_vector(text))
 }
 
-fn lookup(state: &Shared, user: UserId, key: Key, vector: &[f32]) -> Option<crate::semantic::Hit> {
-    let index = state.semantic.read().ok()?;
-    index.as_ref()?.lookup(
-        user,
-        key.locale,
-        key.hash,
-        vector,
-        state.settings.similarity_threshold,
-        Instant::now(),
-    )
+fn lookup(
+    state: &Shared,
+    user: UserId,
+    key: Key,
+    vector: &[f32],
+    embedder: Embedder,
+) -> Option<crate::semantic::Hit> {
+    let indexes = state.semantic.read().ok()?;
+    let threshold = state
+        .settings
+        .similarity_threshold
+        .unwrap_or_else(|| embedder.similarity_threshold());
+    indexes
+        .iter()
+        .find(|index| index.dims() == vector.len())?
+        .lookup(
+            user,
+            key.locale,
+            key.hash,
+            vector,
+            threshold,
+            Instant::now(),
+        )
 }
 
 fn store_answer(state: &Shared, key: Key, vector: &[f32], text: &str, provider: &str, model: &str) {
-    let Ok(mut index) = state.semantic.write() else {
+    let Ok(mut indexes) = state.semantic.write() else {
         return;
     };
     let settings = &state.settings;
-    let index = index.get_or_insert_with(|| {
-        Index::new(
-            vector.len(),
-            settings.semantic_cache_entries,
-            std::time::Duration::from_secs(settings.semantic_cache_ttl_secs),
-        )
-    });
+    let position = indexes
+        .iter()
+        .position(|i| i.dims() == vector.len())
+        .unwrap_or_else(|| {
+            indexes.push(Index::new(
+                vector.len(),
+                settings.semantic_cache_entries,
+                std::time::Duration::from_secs(settings.semantic_cache_ttl_secs),
+            ));
+            indexes.len() - 1
+        });
+    let index = &mut indexes[position];
     index.insert(
         key,
         vector,
@@ -353,7 +389,8 @@ fn store_answer(state: &Shared, key: Key, vector: &[f32], text: &str, provider: 
         },
         Instant::now(),
     );
-    metrics::gauge!("assistant_semantic_cache_entries").set(index.len() as f64);
+    let entries: usize = indexes.iter().map(Index::len).sum();
+    metrics::gauge!("assistant_semantic_cache_entries").set(entries as f64);
 }
 
 /// The providers the flags let `user` reach (`assistant.provider.<name>`, on by default).

@@ -18,7 +18,7 @@ fn settings(fake: &FakeLlm) -> Settings {
     Settings {
         providers: vec![openai("gpt", &fake.openai_base())],
         llm_extraction: false,
-        similarity_threshold: 0.8,
+        similarity_threshold: Some(0.8),
         ..Settings::default()
     }
 }

@@ -5,6 +5,8 @@
 mod batch;
 mod cache;
 mod common;
+#[cfg(feature = "local-models")]
+mod local;
 mod providers;
 mod sessions;
 mod sync;
