@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# assistant benchmarks: profile updates (PATCH, and the 202 path) with wrk at C connections,
+# assistant benchmarks: profile updates (PATCH, and the 202 path) with wrk at C connections
+# and at set rates,
 # fan-out of profile updates to 3 devices, memory per idle WebSocket subscriber, and the
 # semantic-cache lookup at 100,000 entries.
 #
@@ -45,6 +46,11 @@ run() {
 wrk -t2 -c"$connections" -d3s "$base/health" >/dev/null # warm-up
 run "/health" "$base/health"
 run "PATCH /api/v1/assistant/sessions/{id}/profile (64 sessions, one event each)" -s benches/assistant/profile.lua "$base"
+echo "== PATCH at set rates (open loop, latency from when each request was due)"
+for rate in 1000 2000 3000 4000; do
+  "$load" rate "$base" "$token" "$connections" "$rate" "$seconds"
+done
+# The batching writer works through what this queues for a while after: latency runs go first.
 BATCH=1 run "POST /api/v1/assistant/sessions/{id}/profile:batch (202, 64 sessions)" -s benches/assistant/profile.lua "$base"
 echo "== fan-out: PATCH to 3 subscribed devices, 2,000 updates at 100/s"
 "$load" fanout "$base" "$token" "$(new_session)" 2000 100

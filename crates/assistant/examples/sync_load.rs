@@ -3,6 +3,11 @@
 //!
 //!     sync_load fanout BASE TOKEN SESSION UPDATES PER_SECOND   # 3 devices, PATCH at a rate
 //!     sync_load idle BASE TOKEN SESSION COUNT SERVER_PID       # COUNT idle subscribers
+//!     sync_load rate BASE TOKEN CONNECTIONS PER_SECOND SECONDS # PATCH latency at a set rate
+//!
+//! `rate` is open-loop, as wrk2 is: requests are due at a steady rate spread over the
+//! connections (one session each), and each latency counts from when its request was due, so
+//! a slow answer that holds up the next request shows in both (no coordinated omission).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 use std::collections::HashMap;
@@ -170,6 +175,72 @@ async fn idle(base: &str, token: &str, session: &str, count: usize, pid: &str) {
     );
 }
 
+/// PATCHes due at `per_second` for `seconds` over `connections` connections.
+async fn rate(base: &str, token: &str, connections: usize, per_second: u64, seconds: u64) {
+    let setup = reqwest::Client::new();
+    let mut queues = Vec::new();
+    let mut workers = Vec::new();
+    for _ in 0..connections {
+        let session: Value = setup
+            .post(format!("{base}/api/v1/assistant/sessions"))
+            .bearer_auth(token)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = session["id"].as_str().unwrap().to_owned();
+        let (queue, mut due) = tokio::sync::mpsc::unbounded_channel::<(Instant, f64)>();
+        queues.push(queue);
+        let (base, token) = (base.to_owned(), token.to_owned());
+        workers.push(tokio::spawn(async move {
+            // One connection per worker, as wrk holds one per connection.
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap();
+            let mut latencies = Vec::new();
+            while let Some((at, hours)) = due.recv().await {
+                patch(&client, &base, &token, &session, hours).await;
+                latencies.push((at, Instant::now()));
+            }
+            latencies
+        }));
+    }
+    let total = per_second * seconds;
+    let gap = Duration::from_secs(1).div_f64(per_second as f64);
+    let start = tokio::time::Instant::now() + Duration::from_millis(200);
+    for i in 0..total {
+        let at = start + gap.mul_f64(i as f64);
+        tokio::time::sleep_until(at).await;
+        let hours = 1.0 + (i % 44) as f64 / 4.0;
+        queues[i as usize % connections]
+            .send((at.into_std(), hours))
+            .unwrap();
+    }
+    drop(queues);
+    let mut latencies = Vec::new();
+    let mut last = start.into_std();
+    for worker in workers {
+        for (at, done) in worker.await.unwrap() {
+            latencies.push((done - at).as_secs_f64() * 1000.0);
+            last = last.max(done);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    println!(
+        "PATCH at {per_second}/s for {seconds} s over {connections} connections: {:.0} req/s done; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+        latencies.len() as f64 / (last - start.into_std()).as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.9),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 0.999),
+        latencies[latencies.len() - 1]
+    );
+}
+
 #[tokio::main]
 async fn main() {
     platform::tls::init();
@@ -195,6 +266,16 @@ async fn main() {
             )
             .await;
         }
-        _ => eprintln!("usage: sync_load fanout|idle ..."),
+        Some("rate") => {
+            rate(
+                &args[2],
+                &args[3],
+                args[4].parse().unwrap(),
+                args[5].parse().unwrap(),
+                args[6].parse().unwrap(),
+            )
+            .await;
+        }
+        _ => eprintln!("usage: sync_load fanout|idle|rate ..."),
     }
 }
