@@ -64,10 +64,6 @@ impl MiniLm {
 }
 
 impl TextEmbedder for MiniLm {
-    fn name(&self) -> &'static str {
-        "all-MiniLM-L6-v2"
-    }
-
     fn embed(&self, text: &str) -> anyhow::Result<Vec<f32>> {
         self.vector(text)
     }

