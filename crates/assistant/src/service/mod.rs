@@ -1,6 +1,7 @@
 //! The assistant's use cases: sessions, steps, the profile and its event log, the batching
 //! writer, live sync, usage.
 
+mod answers;
 mod committer;
 mod operations;
 mod profile;
@@ -13,6 +14,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
 
+pub use answers::Embedder;
 pub use operations::{accept, operation, run_writer};
 pub use profile::{current as profile_current, events, profile_at, update};
 pub use sessions::{check_owner, create, delete, export, list, messages, owned, purge_expired};
@@ -75,30 +77,6 @@ impl State {
                 Embedder::Local
             }
             Embeddings::Local | Embeddings::Auto | Embeddings::Ngram => Embedder::Ngram,
-        }
-    }
-}
-
-/// What turns prompts into vectors for the semantic cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Embedder {
-    /// A provider's embeddings endpoint.
-    Provider,
-    /// all-MiniLM-L6-v2, run here.
-    Local,
-    /// Hashed character n-grams (`embed`).
-    Ngram,
-}
-
-impl Embedder {
-    /// The cosine at or above which two prompts count as the same question, unless
-    /// `similarity_threshold` is set. all-MiniLM-L6-v2 scores English paraphrases 0.85–0.96
-    /// and different questions on one topic below 0.75; n-gram vectors need a closer match.
-    pub fn similarity_threshold(self) -> f32 {
-        match self {
-            Self::Local => 0.85,
-            Self::Provider | Self::Ngram => 0.9,
         }
     }
 }

@@ -10,18 +10,19 @@ use platform::{AppContext, Error, Result};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use super::Shared;
+use super::answers::{embed, locale, lookup, store_answer};
 use super::committer::Write;
 use super::profile::{Applied, prepare, published};
-use super::{Embedder, Shared};
 use crate::coach;
-use crate::embed::{fnv1a, ngram_vector, normalise, normalise_l2};
+use crate::embed::{fnv1a, normalise};
 use crate::extract::extract;
 use crate::intents::Route;
 use crate::llm::{ChatMessage, ChatRequest, Role, Tier};
 use crate::model::{Message, MessageId, NewMessage, SessionId, Speaker, StepReply};
 use crate::profile::{Change, Language, Profile};
 use crate::redact::redact;
-use crate::semantic::{Cached, Index, Key, Scope};
+use crate::semantic::{Key, Scope};
 use crate::store;
 
 /// Longest message accepted.
@@ -299,98 +300,6 @@ async fn escalate(
             Ok(Answer::whole(c.offline(), "offline"))
         }
     }
-}
-
-fn locale(language: Language) -> u8 {
-    match language {
-        Language::Ko => 1,
-        Language::En => 2,
-    }
-}
-
-/// The embedding the semantic cache uses, and what made it. all-MiniLM-L6-v2 learnt English
-/// only (Korean prompts about different things score 0.8 with it), so Korean prompts are
-/// embedded by n-grams. A provider or the local model that fails falls back to n-grams too
-/// (whose vectors go to their own index), rather than fail the step.
-async fn embed(state: &Shared, text: &str, language: Language) -> (Embedder, Vec<f32>) {
-    match state.embedder() {
-        Embedder::Provider => {
-            if let Some((_, mut vector)) = state.gateway.embed(text).await {
-                normalise_l2(&mut vector);
-                return (Embedder::Provider, vector);
-            }
-        }
-        Embedder::Local if language == Language::En => {
-            if let Some(model) = state.local_embedder.clone() {
-                let text = text.to_owned();
-                match tokio::task::spawn_blocking(move || model.embed(&text)).await {
-                    Ok(Ok(vector)) => return (Embedder::Local, vector),
-                    Ok(Err(e)) => {
-                        tracing::warn!(error = %format!("{e:#}"), "local embedding failed");
-                    }
-                    Err(e) => tracing::warn!(error = %e, "local embedding failed"),
-                }
-            }
-        }
-        Embedder::Local | Embedder::Ngram => {}
-    }
-    (Embedder::Ngram, ngram_vector(text))
-}
-
-fn lookup(
-    state: &Shared,
-    user: UserId,
-    key: Key,
-    vector: &[f32],
-    embedder: Embedder,
-) -> Option<crate::semantic::Hit> {
-    let indexes = state.semantic.read().ok()?;
-    let threshold = state
-        .settings
-        .similarity_threshold
-        .unwrap_or_else(|| embedder.similarity_threshold());
-    indexes
-        .iter()
-        .find(|index| index.dims() == vector.len())?
-        .lookup(
-            user,
-            key.locale,
-            key.hash,
-            vector,
-            threshold,
-            Instant::now(),
-        )
-}
-
-fn store_answer(state: &Shared, key: Key, vector: &[f32], text: &str, provider: &str, model: &str) {
-    let Ok(mut indexes) = state.semantic.write() else {
-        return;
-    };
-    let settings = &state.settings;
-    let position = indexes
-        .iter()
-        .position(|i| i.dims() == vector.len())
-        .unwrap_or_else(|| {
-            indexes.push(Index::new(
-                vector.len(),
-                settings.semantic_cache_entries,
-                std::time::Duration::from_secs(settings.semantic_cache_ttl_secs),
-            ));
-            indexes.len() - 1
-        });
-    let index = &mut indexes[position];
-    index.insert(
-        key,
-        vector,
-        Cached {
-            text: text.to_owned(),
-            provider: provider.to_owned(),
-            model: model.to_owned(),
-        },
-        Instant::now(),
-    );
-    let entries: usize = indexes.iter().map(Index::len).sum();
-    metrics::gauge!("assistant_semantic_cache_entries").set(entries as f64);
 }
 
 /// The providers the flags let `user` reach (`assistant.provider.<name>`, on by default).

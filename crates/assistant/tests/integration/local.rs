@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::common::fake_llm::{FakeLlm, Script};
-use crate::common::{new_session, openai, say, spawn_with, sse_events};
+use crate::common::{deltas, new_session, openai, say, spawn_with, sse_events};
 
 fn models_dir() -> PathBuf {
     std::env::var_os("MARU_TEST_MODELS_DIR")
@@ -58,11 +58,7 @@ async fn the_local_model_answers_and_streams() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let events = sse_events(response).await;
-    let deltas: Vec<&str> = events
-        .iter()
-        .filter(|(e, _)| e == "delta")
-        .map(|(_, d)| d["text"].as_str().unwrap())
-        .collect();
+    let deltas = deltas(&events);
     assert!(deltas.len() > 3, "{events:?}");
     let done = &events.last().unwrap().1;
     assert_eq!(done["reply"]["answered_by"], "smollm");

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::fake_llm::{FakeLlm, Script};
-use crate::common::{anthropic, new_session, openai, say, spawn_with, sse_events};
+use crate::common::{anthropic, deltas, new_session, openai, say, spawn_with, sse_events};
 
 platform::backend_tests!(
     both_protocols_answer_stream_and_record_usage,
@@ -79,11 +79,7 @@ async fn both_protocols_answer_stream_and_record_usage(backend: Backend) {
             .await
             .unwrap();
         let events = sse_events(response).await;
-        let deltas: Vec<&str> = events
-            .iter()
-            .filter(|(e, _)| e == "delta")
-            .map(|(_, d)| d["text"].as_str().unwrap())
-            .collect();
+        let deltas = deltas(&events);
         assert!(deltas.len() > 1, "streamed in pieces: {deltas:?}");
         assert_eq!(deltas.concat(), reply);
         let last = fake.requests().last().cloned().unwrap();

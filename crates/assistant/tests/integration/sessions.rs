@@ -7,7 +7,7 @@ use platform::testing::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{new_session, patch, profile, say, spawn, spawn_with, sse_events};
+use crate::common::{deltas, new_session, patch, profile, say, spawn, spawn_with, sse_events};
 
 platform::backend_tests!(
     every_step_updates_the_profile_and_the_log_replays_to_it,
@@ -328,11 +328,7 @@ async fn replies_stream_as_server_sent_events(backend: Backend) {
     assert_eq!(names.first(), Some(&"profile"), "{names:?}");
     assert_eq!(names.last(), Some(&"done"), "{names:?}");
     assert_eq!(events[0].1["profile"]["age_band"], "40s");
-    let text: String = events
-        .iter()
-        .filter(|(e, _)| e == "delta")
-        .map(|(_, d)| d["text"].as_str().unwrap())
-        .collect();
+    let text = deltas(&events).concat();
     let done = &events.last().unwrap().1;
     assert_eq!(done["reply"]["text"], text);
     assert_eq!(done["reply"]["answered_by"], "offline");

@@ -96,6 +96,15 @@ pub async fn patch(
     .await
 }
 
+/// The text of each `delta` event, in order.
+pub fn deltas(events: &[(String, Value)]) -> Vec<&str> {
+    events
+        .iter()
+        .filter(|(e, _)| e == "delta")
+        .map(|(_, d)| d["text"].as_str().unwrap())
+        .collect()
+}
+
 /// Reads an SSE answer into (event, data) pairs.
 pub async fn sse_events(response: reqwest::Response) -> Vec<(String, Value)> {
     let text = response.text().await.unwrap();
