@@ -19,6 +19,7 @@ pub mod http;
 pub mod ids;
 pub mod jobs;
 pub mod notifications;
+mod one_off;
 pub mod ratelimit;
 pub mod realtime;
 pub mod search;
@@ -34,6 +35,7 @@ pub use app::{App, AppContext, Apps, Services};
 pub use config::Config;
 pub use core::DEMO_PASSWORD;
 pub use error::{Error, FieldError, Result};
+pub use one_off::OneOff;
 pub use server::{Server, context, router};
 
 /// The OpenAPI-aware router every app returns; routes declared with `utoipa_axum::routes!`

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use platform::accounts::{Role, service};
 use platform::time::Clock;
-use platform::{App, Config, Server};
+use platform::{App, AppContext, Config, OneOff, Server};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -143,79 +143,40 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
-    match command {
-        Command::Serve => {
-            let server = {
-                let apps = apps(&config)?;
-                Server::build(config, apps)
-            }
-            .await?;
-            server.run_until_stopped(shutdown_signal()).await
+    if let Command::Serve = command {
+        let server = {
+            let apps = apps(&config)?;
+            Server::build(config, apps)
         }
+        .await?;
+        return server.run_until_stopped(shutdown_signal()).await;
+    }
+    let one_off = {
+        let apps = apps(&config)?;
+        OneOff::start(config, Clock::system(), apps)
+    }
+    .await?;
+    let outcome = run_once(command, &one_off.ctx).await;
+    one_off.close().await;
+    outcome
+}
+
+/// The commands that do their work and exit.
+async fn run_once(command: Command, ctx: &AppContext) -> anyhow::Result<()> {
+    match command {
         Command::Migrate => {
-            {
-                let apps = apps(&config)?;
-                platform::context(config, Clock::system(), apps)
-            }
-            .await?;
             println!("migrations applied");
             Ok(())
         }
-        Command::Demo => {
-            let ctx = {
-                let apps = apps(&config)?;
-                platform::context(config, Clock::system(), apps)
-            }
-            .await?;
-            for app in ctx.apps.iter() {
-                app.demo(&ctx)
-                    .await
-                    .with_context(|| format!("demo data for {}", app.name()))?;
-                println!("demo data loaded: {}", app.name());
-            }
-            // Deliver what the demo published (feed fan-out, notifications) now, so the first
-            // `serve` starts with complete feeds instead of a backlog.
-            let mut delivered = 0_usize;
-            loop {
-                let dispatched = platform::bus::dispatch_pending(&ctx)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                let ran = ctx
-                    .jobs
-                    .run_one(&ctx)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                delivered += usize::from(ran);
-                if dispatched == 0 && !ran {
-                    break;
-                }
-            }
-            println!("demo events delivered: {delivered} jobs");
-            ctx.search.rebuild(&ctx).await?;
-            println!(
-                "demo accounts: demo (admin), minji, jiho, seoyeon; password: {}",
-                platform::DEMO_PASSWORD
-            );
-            Ok(())
-        }
+        Command::Demo => demo(ctx).await,
         Command::Reindex => {
-            let ctx = {
-                let apps = apps(&config)?;
-                platform::context(config, Clock::system(), apps)
-            }
-            .await?;
-            let count = ctx.search.rebuild(&ctx).await?;
+            let count = ctx.search.rebuild(ctx).await?;
             println!("search index rebuilt: {count} documents");
             Ok(())
         }
         Command::GrantRole { username, role } => {
             let role = Role::parse(&role).context("role must be user, moderator or admin")?;
-            let ctx = {
-                let apps = apps(&config)?;
-                platform::context(config, Clock::system(), apps)
-            }
-            .await?;
-            let user = service::grant_role_by_username(&ctx, &username, role)
+            let user = service::grant_role_by_username(ctx, &username, role)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{} is now {}", user.username, user.role.as_str());
@@ -223,22 +184,52 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Import {
             command: ImportCommand::AppleHealth { file, user },
-        } => import_apple_health(config, &file, &user).await,
-        Command::Version | Command::Ration { .. } | Command::Models { .. } => Ok(()),
+        } => import_apple_health(ctx, &file, &user).await,
+        Command::Serve | Command::Version | Command::Ration { .. } | Command::Models { .. } => {
+            Ok(())
+        }
     }
 }
 
+async fn demo(ctx: &AppContext) -> anyhow::Result<()> {
+    for app in ctx.apps.iter() {
+        app.demo(ctx)
+            .await
+            .with_context(|| format!("demo data for {}", app.name()))?;
+        println!("demo data loaded: {}", app.name());
+    }
+    // Deliver what the demo published (feed fan-out, notifications) now, so the first
+    // `serve` starts with complete feeds instead of a backlog.
+    let mut delivered = 0_usize;
+    loop {
+        let dispatched = platform::bus::dispatch_pending(ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ran = ctx
+            .jobs
+            .run_one(ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        delivered += usize::from(ran);
+        if dispatched == 0 && !ran {
+            break;
+        }
+    }
+    println!("demo events delivered: {delivered} jobs");
+    ctx.search.rebuild(ctx).await?;
+    println!(
+        "demo accounts: demo (admin), minji, jiho, seoyeon; password: {}",
+        platform::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
 async fn import_apple_health(
-    config: Config,
+    ctx: &AppContext,
     file: &std::path::Path,
     user: &str,
 ) -> anyhow::Result<()> {
-    let wellness = wellness::Wellness::from_config(&config)?;
-    let ctx = {
-        let apps = apps(&config)?;
-        platform::context(config, Clock::system(), apps)
-    }
-    .await?;
+    let wellness = wellness::Wellness::from_config(&ctx.config)?;
     let size = std::fs::metadata(file)
         .with_context(|| file.display().to_string())?
         .len();
@@ -248,7 +239,7 @@ async fn import_apple_health(
         )?);
     let started = std::time::Instant::now();
     let summary = wellness
-        .import_apple_health(&ctx, user, file, |bytes| bar.set_position(bytes))
+        .import_apple_health(ctx, user, file, |bytes| bar.set_position(bytes))
         .await?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();

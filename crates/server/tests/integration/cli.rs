@@ -81,6 +81,11 @@ fn migrate_and_demo_prepare_a_data_dir() {
         "{printed}"
     );
     assert!(dir.path().join("maru.db").exists());
+    // The command folded its write-ahead log into the database before it exited.
+    assert!(
+        !dir.path().join("maru.db-wal").exists(),
+        "demo left its log behind"
+    );
     let again = maru(&["demo"], dir.path());
     assert!(
         again.status.success(),

@@ -4,13 +4,13 @@
 use std::io::BufRead;
 
 use platform::accounts::UserId;
-use platform::{AppContext, Error, Result};
+use platform::{AppContext, Error, FieldError, Result};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Health, ingest};
 use crate::apple_health::{Parser, Progress};
-use crate::catalog::{self, RecordInput};
+use crate::catalog::{self, Measurement};
 use crate::model::{ItemResult, ItemStatus};
 
 /// Records per stored batch, as in `records:batch`.
@@ -41,7 +41,8 @@ pub struct ImportSummary {
 }
 
 struct Chunk {
-    records: Vec<RecordInput>,
+    /// Checked on the parsing thread too, which has time to spare while a batch is written.
+    records: Vec<Result<Measurement, FieldError>>,
     progress: Progress,
 }
 
@@ -58,13 +59,14 @@ where
     R: BufRead + Send + 'static,
 {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(2);
+    let clock = ctx.clock.clone();
     let parsing = tokio::task::spawn_blocking(move || {
         let mut parser = Parser::new(reader);
         let mut records = Vec::with_capacity(BATCH);
         let mut error = None;
         while let Some(item) = parser.next() {
             match item {
-                Ok(record) => records.push(record),
+                Ok(record) => records.push(catalog::measure(record, clock.now())),
                 Err(e) => {
                     error = Some(e);
                     break;
@@ -89,13 +91,7 @@ where
     });
     let mut summary = ImportSummary::default();
     while let Some(chunk) = receiver.recv().await {
-        let now = ctx.clock.now();
-        let items = chunk
-            .records
-            .into_iter()
-            .map(|r| catalog::measure(r, now))
-            .collect();
-        let outcome = ingest(ctx, health, user, items, None).await?;
+        let outcome = ingest(ctx, health, user, chunk.records, None).await?;
         summary.accepted += outcome.accepted;
         summary.duplicates += outcome.duplicates;
         summary.rejected += outcome.rejected;

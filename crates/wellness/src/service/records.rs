@@ -41,8 +41,8 @@ pub async fn ingest(
         }
     }
     let mut tx = ctx.db.begin().await?;
-    let inserted = if fresh.is_empty() {
-        HashSet::new()
+    let new = if fresh.is_empty() {
+        Vec::new()
     } else {
         let membership = membership(&mut tx, ctx, health, user).await?;
         let key = if fresh.iter().any(|(_, m)| m.note.is_some()) {
@@ -66,11 +66,11 @@ pub async fn ingest(
                 )
             })
             .collect();
-        let inserted = store::insert_new(&mut tx, user, &rows, now).await?;
+        let new = store::insert_new(&mut tx, user, &rows, now).await?;
         let mut accepted: Vec<&Measurement> = fresh
             .iter()
-            .map(|(_, m)| m)
-            .filter(|m| inserted.contains(&m.client_id))
+            .zip(&new)
+            .filter_map(|((_, m), new)| new.then_some(m))
             .collect();
         if !accepted.is_empty() {
             accepted.sort_by_key(|m| m.at());
@@ -87,14 +87,14 @@ pub async fn ingest(
                 .publish(&mut tx, events::RECORDS_ADDED, &added)
                 .await?;
         }
-        inserted
+        new
     };
     tx.commit().await?;
-    if !inserted.is_empty() {
+    if new.contains(&true) {
         ctx.bus.wake();
     }
-    for (index, m) in fresh {
-        let status = if inserted.contains(&m.client_id) {
+    for ((index, m), new) in fresh.into_iter().zip(new) {
+        let status = if new {
             ItemStatus::Accepted
         } else {
             ItemStatus::Duplicate

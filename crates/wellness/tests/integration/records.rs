@@ -89,6 +89,36 @@ async fn retries_and_bad_items(backend: Backend) {
     .await;
     assert_eq!(hr["points"].as_array().unwrap().len(), 1);
 
+    // Stored and new client ids in one statement: only the new ones are stored and counted.
+    let mixed = batch(
+        &app,
+        &minji,
+        &[
+            heart_rate("hr-1", &seoul(T0 + 180), 90.0),
+            heart_rate("hr-2", &seoul(T0 + 240), 76.0),
+            records[7].clone(),
+        ],
+    )
+    .await;
+    assert_eq!(statuses(&mixed), ["duplicate", "accepted", "duplicate"]);
+    let (_, hr) = get(
+        &app,
+        &format!(
+            "/api/v1/health/me/series?type=heart_rate&bucket=raw&from={}&to={}",
+            q(T0 - 60),
+            q(T0 + 3600)
+        ),
+        &minji,
+    )
+    .await;
+    let values: Vec<f64> = hr["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sum"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [72.0, 76.0], "{hr}");
+
     // Too many items: refused whole, nothing stored.
     let many: Vec<Value> = (0..10_001)
         .map(|i| heart_rate(&format!("m{i}"), &seoul(T0 + i), 70.0))
