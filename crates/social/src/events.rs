@@ -19,7 +19,7 @@ use platform::AppContext;
 use platform::accounts::UserId;
 use platform::bus::{Event, Subscriber};
 use platform::db::Tx;
-use platform::jobs::JobHandler;
+use platform::jobs::{JobHandler, NewJob};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -27,6 +27,8 @@ use crate::model::{Content, ContentId, Visibility};
 use crate::store;
 
 pub const CONTENT_CREATED: &str = "social.content_created";
+/// The job that pushes a new post to its author's followers.
+pub const PUSH_POST: &str = "social.push_post";
 /// Published by the platform when an account is deleted.
 pub const USER_DELETED: &str = "user.deleted";
 /// The hourly job that removes posts deleted more than [`RETENTION_DAYS`] ago.
@@ -73,30 +75,73 @@ impl ContentCreated {
     }
 }
 
-/// Pushes new posts into followers' timelines and live sockets.
-pub struct FanOut {
-    /// Authors with at least this many followers are pulled at read time instead.
-    pub threshold: i64,
-}
+/// Hands each new post to the [`PUSH_POST`] job.
+pub struct FanOut;
 
 #[async_trait]
 impl Subscriber for FanOut {
     async fn handle(&self, ctx: &AppContext, tx: &mut Tx, event: &Event) -> anyhow::Result<()> {
         let created: ContentCreated = event.parse()?;
-        if store::followers_count(&mut **tx, created.author_id).await? < self.threshold {
-            store::fan_out(tx, created.content_id, created.author_id).await?;
-        }
+        ctx.jobs
+            .enqueue(
+                tx,
+                NewJob::new(PUSH_POST, event.payload.clone())
+                    .dedupe(format!("{PUSH_POST}:{}", created.content_id)),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// Pushes a new post into its author's followers' home timelines and live sockets,
+/// [`PUSH_CHUNK`] followers per transaction.
+///
+/// SQLite has one writer: pushing to a thousand timelines in one transaction (each row lands
+/// on its own index page) held every other write, new posts included, for over 100 ms. In
+/// chunks, other writes get in between. A retried job starts over; rows already pushed stay
+/// as they are. Each chunk reads the follows as they are then, so someone who unfollows
+/// midway is not pushed to afterwards.
+pub struct PushPost {
+    /// Authors with at least this many followers are pulled at read time instead.
+    pub threshold: i64,
+}
+
+/// Followers pushed to per transaction.
+const PUSH_CHUNK: i64 = 50;
+
+#[async_trait]
+impl JobHandler for PushPost {
+    async fn run(&self, ctx: &AppContext, payload: &serde_json::Value) -> anyhow::Result<()> {
+        let created: ContentCreated = serde_json::from_value(payload.clone())?;
+        let author = created.author_id;
+        let push = store::followers_count(ctx.db.reader(), author).await? < self.threshold;
         let message = json!({ "content_id": created.content_id, "preview": created.preview });
-        ctx.hub.publish_live(
-            &feed_topic(created.author_id),
-            "new_content",
-            message.clone(),
-        );
-        if created.visibility != Visibility::Private {
-            for follower in store::live_audience(&mut **tx, created.author_id).await? {
+        ctx.hub
+            .publish_live(&feed_topic(author), "new_content", message.clone());
+        let mut after = 0;
+        loop {
+            let mut tx = ctx.db.begin().await?;
+            let chunk = store::followers_after(&mut *tx, author, after, PUSH_CHUNK).await?;
+            let Some(last) = chunk.last().map(|f| f.get()) else {
+                break;
+            };
+            if push {
+                store::fan_out(&mut tx, created.content_id, author, (after, last)).await?;
+            }
+            let audience = if created.visibility == Visibility::Private {
+                Vec::new()
+            } else {
+                store::live_audience(&mut *tx, author, (after, last)).await?
+            };
+            tx.commit().await?;
+            for follower in audience {
                 ctx.hub
                     .publish_live(&feed_topic(follower), "new_content", message.clone());
             }
+            if chunk.len() < PUSH_CHUNK as usize {
+                break;
+            }
+            after = last;
         }
         Ok(())
     }

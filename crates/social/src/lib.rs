@@ -110,13 +110,7 @@ impl App for Social {
     }
 
     fn subscribe(&self, subscriptions: &mut Subscriptions) {
-        subscriptions.on(
-            "social.fan_out",
-            &[events::CONTENT_CREATED],
-            events::FanOut {
-                threshold: self.settings.fanout_threshold,
-            },
-        );
+        subscriptions.on("social.fan_out", &[events::CONTENT_CREATED], events::FanOut);
         subscriptions.on(
             "social.index",
             &[
@@ -139,6 +133,12 @@ impl App for Social {
     }
 
     fn jobs(&self, jobs: &mut JobRegistry) {
+        jobs.handle(
+            events::PUSH_POST,
+            events::PushPost {
+                threshold: self.settings.fanout_threshold,
+            },
+        );
         jobs.handle(events::PURGE_DELETED, events::PurgeDeleted);
         jobs.every(events::PURGE_DELETED, Duration::from_secs(3600));
     }

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use crate::common::{assert_sound, audit, poll, send};
+use crate::common::{assert_sound, audit, poll};
 use platform::testing::{Backend, TestApp};
 use platform::time::{ManualClock, Timestamp};
 use proptest::prelude::*;
@@ -67,14 +67,14 @@ async fn run(ops: Vec<Op>) {
         match op {
             Op::Ask { asker, bounty } => {
                 let body = json!({ "title": "질문", "content": "내용", "category": "life", "bounty": bounty });
-                let (status, q) = send(
-                    &app,
-                    Method::POST,
-                    "/api/v1/questions",
-                    Some(&people[asker]),
-                    Some(body),
-                )
-                .await;
+                let (status, q) = app
+                    .send(
+                        Method::POST,
+                        "/api/v1/questions",
+                        Some(&people[asker]),
+                        Some(body),
+                    )
+                    .await;
                 assert!(
                     status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY,
                     "{q}"
@@ -92,14 +92,14 @@ async fn run(ops: Vec<Op>) {
                     continue;
                 };
                 let path = format!("/api/v1/questions/{}/answers", q.id);
-                let (status, a) = send(
-                    &app,
-                    Method::POST,
-                    &path,
-                    Some(&people[user]),
-                    Some(json!({ "content": "답" })),
-                )
-                .await;
+                let (status, a) = app
+                    .send(
+                        Method::POST,
+                        &path,
+                        Some(&people[user]),
+                        Some(json!({ "content": "답" })),
+                    )
+                    .await;
                 assert!(
                     status.is_success()
                         || status == StatusCode::NOT_FOUND
@@ -122,8 +122,9 @@ async fn run(ops: Vec<Op>) {
                     continue;
                 };
                 let path = format!("/api/v1/answers/{answer_id}/accept");
-                let (status, body) =
-                    send(&app, Method::PUT, &path, Some(&people[q.asker]), None).await;
+                let (status, body) = app
+                    .send(Method::PUT, &path, Some(&people[q.asker]), None)
+                    .await;
                 assert!(status.as_u16() < 500, "{body}");
                 if status == StatusCode::OK {
                     accepted.insert(q.id.clone());
@@ -134,8 +135,9 @@ async fn run(ops: Vec<Op>) {
                     continue;
                 };
                 let path = format!("/api/v1/questions/{}", q.id);
-                let (status, body) =
-                    send(&app, Method::DELETE, &path, Some(&people[q.asker]), None).await;
+                let (status, body) = app
+                    .send(Method::DELETE, &path, Some(&people[q.asker]), None)
+                    .await;
                 assert!(status.as_u16() < 500, "{body}");
             }
         }

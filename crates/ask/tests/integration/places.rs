@@ -2,7 +2,7 @@
 //! verified locals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{answer, ask, get, poll, send, spawn};
+use crate::common::{answer, ask, get, poll, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
@@ -196,14 +196,14 @@ async fn urgent_questions_reach_nearby_verified_locals_in_turn(backend: Backend)
         let local = app.user(&format!("local{i}")).await;
         // All within about 2 km of Jeju City hall.
         let at = json!({ "lat": 33.4996 + f64::from(i) * 0.0003, "lng": 126.5312 });
-        let (status, profile) = send(
-            &app,
-            Method::POST,
-            "/api/v1/ask/verify-location",
-            Some(&local),
-            Some(at),
-        )
-        .await;
+        let (status, profile) = app
+            .send(
+                Method::POST,
+                "/api/v1/ask/verify-location",
+                Some(&local),
+                Some(at),
+            )
+            .await;
         assert_eq!(
             (status, profile["region_code"].as_str()),
             (StatusCode::OK, Some("jeju")),
@@ -213,8 +213,7 @@ async fn urgent_questions_reach_nearby_verified_locals_in_turn(backend: Backend)
         locals.push(local);
     }
     let far = app.user("seogwipo").await;
-    send(
-        &app,
+    app.send(
         Method::POST,
         "/api/v1/ask/verify-location",
         Some(&far),
@@ -222,22 +221,21 @@ async fn urgent_questions_reach_nearby_verified_locals_in_turn(backend: Backend)
     )
     .await;
     let busan = app.user("busan").await;
-    send(
-        &app,
+    app.send(
         Method::POST,
         "/api/v1/ask/verify-location",
         Some(&busan),
         Some(json!({ "lat": 35.1796, "lng": 129.0756 })),
     )
     .await;
-    let (status, problem) = send(
-        &app,
-        Method::POST,
-        "/api/v1/ask/verify-location",
-        Some(&busan),
-        Some(json!({ "lat": 91.0, "lng": 0.0 })),
-    )
-    .await;
+    let (status, problem) = app
+        .send(
+            Method::POST,
+            "/api/v1/ask/verify-location",
+            Some(&busan),
+            Some(json!({ "lat": 91.0, "lng": 0.0 })),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
 
     let urgent = json!({ "title": "지금 공항 가는 버스 있나요?", "content": "급해요", "category": "transport",

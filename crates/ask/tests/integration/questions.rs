@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::{
-    answer, ask, assert_sound, audit, balance, get, joined, poll, question, send, spawn,
+    answer, ask, assert_sound, audit, balance, get, joined, poll, question, spawn,
 };
 use platform::backend_tests;
 use platform::testing::Backend;
@@ -49,11 +49,11 @@ async fn a_question_is_answered_accepted_and_paid_once(backend: Backend) {
     assert_eq!(balance(&app, &jiho).await, 105);
 
     let path = format!("/api/v1/answers/{a}/accept");
-    let (status, first) = send(&app, Method::PUT, &path, Some(&minji), None).await;
+    let (status, first) = app.send(Method::PUT, &path, Some(&minji), None).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert_eq!(first["points"], 70);
     assert_eq!(balance(&app, &jiho).await, 175);
-    let (status, again) = send(&app, Method::PUT, &path, Some(&minji), None).await;
+    let (status, again) = app.send(Method::PUT, &path, Some(&minji), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, first, "a retried accept answers the same");
     assert_eq!(balance(&app, &jiho).await, 175, "and pays nothing more");
@@ -63,14 +63,14 @@ async fn a_question_is_answered_accepted_and_paid_once(backend: Backend) {
     assert_eq!(page["answers"][0]["is_accepted"], true);
     assert_eq!(page["has_accepted_answer"], true);
     // An accepted answer can no longer change.
-    let (status, _) = send(
-        &app,
-        Method::DELETE,
-        &format!("/api/v1/answers/{a}"),
-        Some(&jiho),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/answers/{a}"),
+            Some(&jiho),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     // Both were told.
@@ -123,7 +123,7 @@ async fn twenty_parallel_accepts_pay_exactly_once(backend: Backend) {
     let before = balance(&app, &jiho).await;
     let path = format!("/api/v1/answers/{a}/accept");
     let results = futures::future::join_all(
-        (0..20).map(|_| send(&app, Method::PUT, &path, Some(&minji), None)),
+        (0..20).map(|_| app.send(Method::PUT, &path, Some(&minji), None)),
     )
     .await;
     assert!(
@@ -155,8 +155,8 @@ async fn racing_accepts_of_two_answers_let_one_win(backend: Backend) {
         format!("/api/v1/answers/{b}/accept"),
     );
     let (ra, rb) = tokio::join!(
-        send(&app, Method::PUT, &pa, Some(&minji), None),
-        send(&app, Method::PUT, &pb, Some(&minji), None),
+        app.send(Method::PUT, &pa, Some(&minji), None),
+        app.send(Method::PUT, &pb, Some(&minji), None),
     );
     let mut statuses = [ra.0, rb.0];
     statuses.sort();
@@ -181,19 +181,19 @@ async fn only_the_asker_accepts_and_only_authors_edit(backend: Backend) {
     let own = answer(&app, &minji, &q, "저도 궁금").await;
     let accept = |id: &str| format!("/api/v1/answers/{id}/accept");
     assert_eq!(
-        send(&app, Method::PUT, &accept(&a), Some(&sora), None)
+        app.send(Method::PUT, &accept(&a), Some(&sora), None)
             .await
             .0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        send(&app, Method::PUT, &accept(&a), Some(&jiho), None)
+        app.send(Method::PUT, &accept(&a), Some(&jiho), None)
             .await
             .0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        send(&app, Method::PUT, &accept(&own), Some(&minji), None)
+        app.send(Method::PUT, &accept(&own), Some(&minji), None)
             .await
             .0,
         StatusCode::FORBIDDEN
@@ -201,12 +201,14 @@ async fn only_the_asker_accepts_and_only_authors_edit(backend: Backend) {
     let edit = json!({ "title": "바뀐 제목", "content": "내용", "category": "transport" });
     let path = format!("/api/v1/questions/{q}");
     assert_eq!(
-        send(&app, Method::PATCH, &path, Some(&jiho), Some(edit.clone()))
+        app.send(Method::PATCH, &path, Some(&jiho), Some(edit.clone()))
             .await
             .0,
         StatusCode::FORBIDDEN
     );
-    let (status, edited) = send(&app, Method::PATCH, &path, Some(&minji), Some(edit)).await;
+    let (status, edited) = app
+        .send(Method::PATCH, &path, Some(&minji), Some(edit))
+        .await;
     assert_eq!(
         (status, edited["title"].as_str()),
         (StatusCode::OK, Some("바뀐 제목"))
@@ -214,8 +216,7 @@ async fn only_the_asker_accepts_and_only_authors_edit(backend: Backend) {
     let answer_path = format!("/api/v1/answers/{a}");
     let change = json!({ "content": "성산항에서 배로 15분" });
     assert_eq!(
-        send(
-            &app,
+        app.send(
             Method::PATCH,
             &answer_path,
             Some(&sora),
@@ -225,18 +226,19 @@ async fn only_the_asker_accepts_and_only_authors_edit(backend: Backend) {
         .0,
         StatusCode::FORBIDDEN
     );
-    let (status, changed) =
-        send(&app, Method::PATCH, &answer_path, Some(&jiho), Some(change)).await;
+    let (status, changed) = app
+        .send(Method::PATCH, &answer_path, Some(&jiho), Some(change))
+        .await;
     assert_eq!(
         (status, changed["content"].as_str()),
         (StatusCode::OK, Some("성산항에서 배로 15분"))
     );
     assert_eq!(
-        send(&app, Method::DELETE, &path, Some(&jiho), None).await.0,
+        app.send(Method::DELETE, &path, Some(&jiho), None).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        send(&app, Method::PUT, &accept(&a), None, None).await.0,
+        app.send(Method::PUT, &accept(&a), None, None).await.0,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -280,14 +282,9 @@ async fn bad_input_names_the_field_and_moves_no_points(backend: Backend) {
         ),
     ];
     for (body, field) in cases {
-        let (status, problem) = send(
-            &app,
-            Method::POST,
-            "/api/v1/questions",
-            Some(&minji),
-            Some(body),
-        )
-        .await;
+        let (status, problem) = app
+            .send(Method::POST, "/api/v1/questions", Some(&minji), Some(body))
+            .await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -367,7 +364,7 @@ async fn the_list_filters_sorts_and_counts(backend: Backend) {
     );
     let like = format!("/api/v1/questions/{}/like", ids[0]);
     assert_eq!(
-        send(&app, Method::POST, &like, Some(&jiho), None).await.0,
+        app.send(Method::POST, &like, Some(&jiho), None).await.0,
         StatusCode::OK
     );
     assert_eq!(
@@ -403,14 +400,14 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
     body["location"] = json!({ "lat": 33.5, "lng": 126.53 });
     let q = ask(&app, &minji, body).await;
     let a = answer(&app, &jiho, &q, "스팸 답변").await;
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        "/api/v1/ask/reports",
-        Some(&jiho),
-        Some(json!({ "target_type": "question", "target_id": q, "reason": "광고" })),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            "/api/v1/ask/reports",
+            Some(&jiho),
+            Some(json!({ "target_type": "question", "target_id": q, "reason": "광고" })),
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let (_, reports) = get(&app, "/api/v1/ask/moderation/reports", Some(&moderator)).await;
     assert_eq!(reports.as_array().map(Vec::len), Some(1));
@@ -433,7 +430,7 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
     let reason = Some(json!({ "reason": "광고" }));
     let path = format!("/api/v1/ask/moderation/answers/{a}/hide");
     assert_eq!(
-        send(&app, Method::POST, &path, Some(&moderator), reason.clone())
+        app.send(Method::POST, &path, Some(&moderator), reason.clone())
             .await
             .0,
         StatusCode::NO_CONTENT
@@ -452,7 +449,7 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
 
     let path = format!("/api/v1/ask/moderation/questions/{q}/hide");
     assert_eq!(
-        send(&app, Method::POST, &path, Some(&moderator), reason)
+        app.send(Method::POST, &path, Some(&moderator), reason)
             .await
             .0,
         StatusCode::NO_CONTENT
@@ -487,23 +484,23 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
     .await;
     assert_eq!(after, 0, "hidden questions leave search");
 
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        &format!("/api/v1/ask/moderation/users/{}/suspend", jiho.id),
-        Some(&moderator),
-        Some(json!({ "days": 3, "reason": "스팸" })),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/ask/moderation/users/{}/suspend", jiho.id),
+            Some(&moderator),
+            Some(json!({ "days": 3, "reason": "스팸" })),
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        "/api/v1/questions",
-        Some(&jiho),
-        Some(question("다시 광고")),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            "/api/v1/questions",
+            Some(&jiho),
+            Some(question("다시 광고")),
+        )
+        .await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -543,14 +540,14 @@ async fn unanswered_bounties_are_refunded_after_a_week(backend: Backend) {
     })
     .await;
     assert_eq!(status, "closed");
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        &format!("/api/v1/questions/{q}/answers"),
-        Some(&minji),
-        Some(json!({ "content": "늦은 답" })),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/questions/{q}/answers"),
+            Some(&minji),
+            Some(json!({ "content": "늦은 답" })),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
@@ -564,14 +561,14 @@ async fn asking_is_limited_to_five_a_minute(backend: Backend) {
     for i in 0..5 {
         ask(&app, &minji, question(&format!("질문 {i}"))).await;
     }
-    let (status, problem) = send(
-        &app,
-        Method::POST,
-        "/api/v1/questions",
-        Some(&minji),
-        Some(question("여섯 번째")),
-    )
-    .await;
+    let (status, problem) = app
+        .send(
+            Method::POST,
+            "/api/v1/questions",
+            Some(&minji),
+            Some(question("여섯 번째")),
+        )
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
     let (status, _) = get(&app, "/api/v1/questions", Some(&minji)).await;
     assert_eq!(status, StatusCode::OK, "reading has its own allowance");

@@ -16,6 +16,7 @@ backend_tests!(
     the_feed_pages_without_gaps_or_repeats_while_posts_arrive,
     locked_accounts_approve_their_followers,
     big_authors_are_merged_in_at_read_time,
+    a_post_reaches_followers_past_the_first_chunk,
     the_feed_matches_a_naive_oracle,
     ranking_explains_itself,
     a_cached_feed_never_shows_what_became_hidden,
@@ -322,6 +323,31 @@ async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
     let (_, followers) =
         get_json(&app, &format!("/api/v1/users/{}/followers", star.id), &fan).await;
     assert_eq!(followers["users"], json!([fan.id]));
+}
+
+async fn a_post_reaches_followers_past_the_first_chunk(backend: Backend) {
+    // The push runs 50 followers per transaction: 120 make three chunks.
+    let app = spawn(backend).await;
+    let author = app.user("author").await;
+    let fans = futures::future::join_all((0..120).map(|i| {
+        let app = &app;
+        async move { app.user(&format!("fan{i:03}")).await }
+    }))
+    .await;
+    for fan in &fans {
+        follow(&app, fan, &author).await;
+    }
+    let id = post(&app, &author, "모두 보세요", "public").await;
+    for fan in [
+        &fans[0], &fans[49], &fans[50], &fans[99], &fans[100], &fans[119],
+    ] {
+        assert_eq!(feed_reaches(&app, fan, 1).await, std::slice::from_ref(&id));
+    }
+    let mut reached = 0;
+    for fan in &fans {
+        reached += usize::from(latest(&app, fan).await == std::slice::from_ref(&id));
+    }
+    assert_eq!(reached, fans.len());
 }
 
 /// A small deterministic generator, so a failing case can be replayed from its seed.

@@ -1,7 +1,7 @@
 //! Alerts fire on crafted series and stay quiet on normal ones, over real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)]
 
-use crate::common::{batch, get, heart_rate, send, seoul, spawn};
+use crate::common::{batch, get, heart_rate, seoul, spawn};
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -108,36 +108,36 @@ async fn rules_fire_on_crafted_series_only(backend: Backend) {
 
     // Acknowledged, they leave the open list; acknowledging again changes nothing.
     let id = alerts[0]["id"].clone();
-    let (status, body) = send(
-        &app,
-        Method::POST,
-        "/api/v1/alerts/me/acknowledge",
-        Some(&minji),
-        Some(json!({ "alert_ids": [id] })),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/alerts/me/acknowledge",
+            Some(&minji),
+            Some(json!({ "alert_ids": [id] })),
+        )
+        .await;
     assert_eq!(
         (status, body["acknowledged"].as_u64()),
         (StatusCode::OK, Some(1))
     );
-    let (_, body) = send(
-        &app,
-        Method::POST,
-        "/api/v1/alerts/me/acknowledge",
-        Some(&minji),
-        Some(json!({ "alert_ids": [alerts[0]["id"]] })),
-    )
-    .await;
+    let (_, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/alerts/me/acknowledge",
+            Some(&minji),
+            Some(json!({ "alert_ids": [alerts[0]["id"]] })),
+        )
+        .await;
     assert_eq!(body["acknowledged"], 0);
     assert_eq!(open_alerts(&app, &minji).await.len(), 2);
-    let (_, body) = send(
-        &app,
-        Method::POST,
-        "/api/v1/alerts/me/acknowledge",
-        Some(&minji),
-        Some(json!({})),
-    )
-    .await;
+    let (_, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/alerts/me/acknowledge",
+            Some(&minji),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(body["acknowledged"], 2);
 }
 
@@ -149,26 +149,26 @@ async fn custom_rules_and_the_anomaly_detector(backend: Backend) {
         (status, rules.as_array().unwrap().len()),
         (StatusCode::OK, 3)
     );
-    let (status, body) = send(
-        &app,
-        Method::POST,
-        "/api/v1/alerts/me/rules",
-        Some(&jiho),
-        Some(json!({ "kind": "threshold", "series": "blood_glucose" })),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/alerts/me/rules",
+            Some(&jiho),
+            Some(json!({ "kind": "threshold", "series": "blood_glucose" })),
+        )
+        .await;
     assert_eq!(
         (status, body["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("above"))
     );
-    let (status, rule) = send(
-        &app,
-        Method::POST,
-        "/api/v1/alerts/me/rules",
-        Some(&jiho),
-        Some(json!({ "kind": "threshold", "series": "blood_glucose", "above": 180 })),
-    )
-    .await;
+    let (status, rule) = app
+        .send(
+            Method::POST,
+            "/api/v1/alerts/me/rules",
+            Some(&jiho),
+            Some(json!({ "kind": "threshold", "series": "blood_glucose", "above": 180 })),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 
     // Three weeks of steady resting heart rate, then a day far above it.
@@ -199,14 +199,14 @@ async fn custom_rules_and_the_anomaly_detector(backend: Backend) {
     )
     .await;
     expect_alerts(&app, &jiho, 2).await;
-    let (status, _) = send(
-        &app,
-        Method::DELETE,
-        &format!("/api/v1/alerts/me/rules/{}", rule["id"].as_str().unwrap()),
-        Some(&jiho),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/alerts/me/rules/{}", rule["id"].as_str().unwrap()),
+            Some(&jiho),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     batch(&app, &jiho, &[json!({ "client_id": "g2", "type": "blood_glucose", "value": 250, "start": seoul(T0 + 86_400) })]).await;
     expect_alerts(&app, &jiho, 2).await;

@@ -1,6 +1,6 @@
 //! Community statistics over real HTTP: withheld below 20 members, released with noise above.
 
-use crate::common::{batch, get, send, spawn};
+use crate::common::{batch, get, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
@@ -12,14 +12,14 @@ async fn statistics_need_twenty_members(backend: Backend) {
     for i in 0..21 {
         let user = app.user(&format!("walker{i}")).await;
         let region = if i < 19 { "KR-11" } else { "KR-26" };
-        let (status, _) = send(
-            &app,
-            Method::PUT,
-            "/api/v1/health/me/profile",
-            Some(&user),
-            Some(json!({ "time_zone": "Asia/Seoul", "region": region })),
-        )
-        .await;
+        let (status, _) = app
+            .send(
+                Method::PUT,
+                "/api/v1/health/me/profile",
+                Some(&user),
+                Some(json!({ "time_zone": "Asia/Seoul", "region": region })),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         let records: Vec<_> = (1..=3)
             .map(|d| {

@@ -1,7 +1,7 @@
 //! FHIR R4 Observations over real HTTP: search, read and create, and who may see what.
 //! (tests/fhir_validate.py checks the same output against the R4B models.)
 
-use crate::common::{batch, get, heart_rate, send, seoul, spawn};
+use crate::common::{batch, get, heart_rate, seoul, spawn};
 use platform::backend_tests;
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
@@ -60,27 +60,27 @@ async fn observations_are_searched_read_and_created(backend: Backend) {
         "effectiveDateTime": "2026-11-01T07:00:00+09:00",
         "valueQuantity": { "value": 154.3, "system": "http://unitsofmeasure.org", "code": "[lb_av]" }
     });
-    let (status, created) = send(
-        &app,
-        Method::POST,
-        "/fhir/r4/Observation",
-        Some(&minji),
-        Some(weight.clone()),
-    )
-    .await;
+    let (status, created) = app
+        .send(
+            Method::POST,
+            "/fhir/r4/Observation",
+            Some(&minji),
+            Some(weight.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["valueQuantity"]["code"], "kg");
     assert!((created["valueQuantity"]["value"].as_f64().unwrap() - 69.99).abs() < 0.01);
     let mut foreign = weight;
     foreign["subject"] = json!({ "reference": format!("Patient/{}", minji.id) });
-    let (status, problem) = send(
-        &app,
-        Method::POST,
-        "/fhir/r4/Observation",
-        Some(&jiho),
-        Some(foreign),
-    )
-    .await;
+    let (status, problem) = app
+        .send(
+            Method::POST,
+            "/fhir/r4/Observation",
+            Some(&jiho),
+            Some(foreign),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "subject.reference");
 }

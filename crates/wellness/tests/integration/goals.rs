@@ -3,7 +3,7 @@
 //! real clock, which checks the access tokens).
 #![allow(clippy::float_cmp)]
 
-use crate::common::{MASTER_KEY, batch, get, send};
+use crate::common::{MASTER_KEY, batch, get};
 use std::sync::LazyLock;
 
 use platform::backend_tests;
@@ -68,7 +68,7 @@ fn day(back: i64, steps: f64, sleep_hours: f64) -> Vec<Value> {
 }
 
 async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> (StatusCode, Value) {
-    send(app, Method::POST, path, Some(user), Some(body)).await
+    app.send(Method::POST, path, Some(user), Some(body)).await
 }
 
 async fn recommendation_kinds(app: &TestApp, user: &TestUser) -> Vec<String> {
@@ -269,15 +269,11 @@ async fn goals_streaks_and_recommendations(backend: Backend) {
     // Deleting a goal removes it.
     let path = format!("/api/v1/health/me/goals/{}", sleep["id"].as_str().unwrap());
     assert_eq!(
-        send(&app, Method::DELETE, &path, Some(&minji), None)
-            .await
-            .0,
+        app.send(Method::DELETE, &path, Some(&minji), None).await.0,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        send(&app, Method::DELETE, &path, Some(&minji), None)
-            .await
-            .0,
+        app.send(Method::DELETE, &path, Some(&minji), None).await.0,
         StatusCode::NOT_FOUND
     );
 }

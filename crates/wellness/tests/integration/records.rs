@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{batch, get, heart_rate, send, seoul, spawn};
+use crate::common::{batch, get, heart_rate, seoul, spawn};
 use platform::testing::Backend;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -123,48 +123,48 @@ async fn retries_and_bad_items(backend: Backend) {
     let many: Vec<Value> = (0..10_001)
         .map(|i| heart_rate(&format!("m{i}"), &seoul(T0 + i), 70.0))
         .collect();
-    let (status, body) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/me/records:batch",
-        Some(&minji),
-        Some(json!({ "records": many })),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/me/records:batch",
+            Some(&minji),
+            Some(json!({ "records": many })),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "records");
 
     // A single vital through the seed's route; its retry is answered 200 with the same record.
     let vital = json!({ "client_id": "t-1", "type": "body_temperature", "value": 99.5, "unit": "[degF]", "start": seoul(T0 + 900) });
-    let (status, created) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/me/vitals",
-        Some(&minji),
-        Some(vital.clone()),
-    )
-    .await;
+    let (status, created) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/me/vitals",
+            Some(&minji),
+            Some(vital.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert!((created["value"].as_f64().unwrap() - 37.5).abs() < 1e-9);
     assert_eq!(created["unit"], "Cel");
-    let (status, again) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/me/vitals",
-        Some(&minji),
-        Some(vital),
-    )
-    .await;
+    let (status, again) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/me/vitals",
+            Some(&minji),
+            Some(vital),
+        )
+        .await;
     assert_eq!((status, &again["id"]), (StatusCode::OK, &created["id"]));
     let bad = json!({ "client_id": "t-2", "type": "heart_rate", "value": 400, "start": seoul(T0) });
-    let (status, body) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/me/vitals",
-        Some(&minji),
-        Some(bad),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/me/vitals",
+            Some(&minji),
+            Some(bad),
+        )
+        .await;
     assert_eq!(
         (status, body["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("value"))
@@ -201,14 +201,14 @@ async fn rollups_follow_the_users_zone(backend: Backend) {
         assert_eq!(batch(&app, &jiho, chunk).await["rejected"], 0);
     }
     for zone in ["America/New_York", "Asia/Seoul"] {
-        let (status, _) = send(
-            &app,
-            Method::PUT,
-            "/api/v1/health/me/profile",
-            Some(&jiho),
-            Some(json!({ "time_zone": zone })),
-        )
-        .await;
+        let (status, _) = app
+            .send(
+                Method::PUT,
+                "/api/v1/health/me/profile",
+                Some(&jiho),
+                Some(json!({ "time_zone": zone })),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         let tz = jiff::tz::TimeZone::get(zone).unwrap();
         for bucket in ["day", "week", "hour"] {
@@ -270,14 +270,14 @@ async fn rollups_follow_the_users_zone(backend: Backend) {
             }
         }
     }
-    let (status, body) = send(
-        &app,
-        Method::PUT,
-        "/api/v1/health/me/profile",
-        Some(&jiho),
-        Some(json!({ "time_zone": "Mars/Olympus" })),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            "/api/v1/health/me/profile",
+            Some(&jiho),
+            Some(json!({ "time_zone": "Mars/Olympus" })),
+        )
+        .await;
     assert_eq!(
         (status, body["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("time_zone"))
@@ -303,24 +303,24 @@ async fn sharing_and_privacy(backend: Backend) {
     );
     let (status, _) = get(&app, &theirs, &doctor).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        &format!("/api/v1/health/{}/records:batch", minji.id),
-        Some(&doctor),
-        Some(json!({ "records": [] })),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/health/{}/records:batch", minji.id),
+            Some(&doctor),
+            Some(json!({ "records": [] })),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (status, share) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/me/shares",
-        Some(&minji),
-        Some(json!({ "username": "doctor" })),
-    )
-    .await;
+    let (status, share) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/me/shares",
+            Some(&minji),
+            Some(json!({ "username": "doctor" })),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{share}");
     let (status, vitals) = get(&app, &theirs, &doctor).await;
     assert_eq!(status, StatusCode::OK);
@@ -343,14 +343,14 @@ async fn sharing_and_privacy(backend: Backend) {
             .unwrap();
     assert!(!String::from_utf8_lossy(&stored).contains("두통"));
 
-    let (status, _) = send(
-        &app,
-        Method::DELETE,
-        &format!("/api/v1/health/me/shares/{}", doctor.id),
-        Some(&minji),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/health/me/shares/{}", doctor.id),
+            Some(&minji),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = get(&app, &theirs, &doctor).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

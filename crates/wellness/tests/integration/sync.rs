@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{get, send, seoul, spawn};
+use crate::common::{get, seoul, spawn};
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -45,14 +45,9 @@ impl Device {
     /// Sends the queue, applies what comes back; the statuses of the sent changes.
     async fn sync(&mut self, app: &TestApp, user: &TestUser) -> Vec<String> {
         let body = json!({ "device_id": self.id, "sync_token": self.token, "changes": std::mem::take(&mut self.queue) });
-        let (status, out) = send(
-            app,
-            Method::POST,
-            "/api/v1/health/sync",
-            Some(user),
-            Some(body),
-        )
-        .await;
+        let (status, out) = app
+            .send(Method::POST, "/api/v1/health/sync", Some(user), Some(body))
+            .await;
         assert_eq!(status, StatusCode::OK, "{out}");
         for change in out["changes"].as_array().unwrap() {
             match change["op"].as_str().unwrap() {
@@ -114,14 +109,14 @@ async fn two_devices_converge(backend: Backend) {
     assert_eq!(phone.records["a"], 85.0);
 
     // A retried sync with the same token answers the same again.
-    let (_, again) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/sync",
-        Some(&minji),
-        Some(json!({ "device_id": "phone", "sync_token": phone.token, "changes": [] })),
-    )
-    .await;
+    let (_, again) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/sync",
+            Some(&minji),
+            Some(json!({ "device_id": "phone", "sync_token": phone.token, "changes": [] })),
+        )
+        .await;
     assert_eq!(again["changes"].as_array().unwrap().len(), 0);
 
     // The rollups follow edits and deletes: one value, the winner's.
@@ -146,7 +141,7 @@ async fn two_devices_converge(backend: Backend) {
     );
 
     // Bad changes are answered one by one.
-    let (_, out) = send(&app, Method::POST, "/api/v1/health/sync", Some(&minji),
+    let (_, out) = app.send(Method::POST, "/api/v1/health/sync", Some(&minji),
         Some(json!({ "device_id": "phone", "sync_token": phone.token, "changes": [
             { "op": "upsert", "modified_at": seoul(T0), "record": { "client_id": "x", "type": "heart_rate", "value": 0, "start": seoul(T0) } },
             { "op": "move", "modified_at": seoul(T0), "client_id": "x" },
@@ -158,14 +153,14 @@ async fn two_devices_converge(backend: Backend) {
         .map(|r| r["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["record.value", "op"]);
-    let (status, _) = send(
-        &app,
-        Method::POST,
-        "/api/v1/health/sync",
-        Some(&minji),
-        Some(json!({ "device_id": "", "changes": [] })),
-    )
-    .await;
+    let (status, _) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/sync",
+            Some(&minji),
+            Some(json!({ "device_id": "", "changes": [] })),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 

@@ -10,37 +10,20 @@ pub async fn spawn(backend: Backend) -> TestApp {
     TestApp::builder(backend).app(Ask).spawn().await
 }
 
-/// Sends `body` with `method` to `path` as `user`; the status and the JSON answer.
-pub async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    user: Option<&TestUser>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path, user);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 pub async fn get(app: &TestApp, path: &str, user: Option<&TestUser>) -> (StatusCode, Value) {
-    send(app, Method::GET, path, user, None).await
+    app.send(Method::GET, path, user, None).await
 }
 
 /// Asks a question; returns its id.
 pub async fn ask(app: &TestApp, user: &TestUser, body: Value) -> String {
-    let (status, q) = send(
-        app,
-        Method::POST,
-        "/api/v1/questions",
-        Some(user),
-        Some(body.clone()),
-    )
-    .await;
+    let (status, q) = app
+        .send(
+            Method::POST,
+            "/api/v1/questions",
+            Some(user),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}: {q}");
     q["id"].as_str().unwrap().to_owned()
 }
@@ -52,14 +35,14 @@ pub fn question(title: &str) -> Value {
 
 pub async fn answer(app: &TestApp, user: &TestUser, question: &str, text: &str) -> String {
     let path = format!("/api/v1/questions/{question}/answers");
-    let (status, a) = send(
-        app,
-        Method::POST,
-        &path,
-        Some(user),
-        Some(json!({ "content": text })),
-    )
-    .await;
+    let (status, a) = app
+        .send(
+            Method::POST,
+            &path,
+            Some(user),
+            Some(json!({ "content": text })),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
     a["id"].as_str().unwrap().to_owned()
 }

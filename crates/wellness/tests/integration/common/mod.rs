@@ -18,36 +18,20 @@ pub async fn spawn(backend: Backend) -> TestApp {
     TestApp::builder(backend).app(app).spawn().await
 }
 
-pub async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    user: Option<&TestUser>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path, user);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 pub async fn get(app: &TestApp, path: &str, user: &TestUser) -> (StatusCode, Value) {
-    send(app, Method::GET, path, Some(user), None).await
+    app.send(Method::GET, path, Some(user), None).await
 }
 
 /// Uploads `records` as one batch; the outcome.
 pub async fn batch(app: &TestApp, user: &TestUser, records: &[Value]) -> Value {
-    let (status, body) = send(
-        app,
-        Method::POST,
-        "/api/v1/health/me/records:batch",
-        Some(user),
-        Some(json!({ "records": records })),
-    )
-    .await;
+    let (status, body) = app
+        .send(
+            Method::POST,
+            "/api/v1/health/me/records:batch",
+            Some(user),
+            Some(json!({ "records": records })),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
