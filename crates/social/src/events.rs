@@ -1,9 +1,10 @@
 //! Events social publishes and consumes.
 //!
 //! `social.content_created` `{content_id, author_id, visibility, preview}`: with every new post.
-//! social consumes it to push the post to its author's followers' home timelines (authors with
-//! fewer followers than the fan-out threshold; bigger ones are merged in at read time) and to
-//! the live feed sockets of followers who may see it.
+//! social consumes it by queueing a `social.push_post` job, which pushes the post to its
+//! author's followers' home timelines (authors with fewer followers than the fan-out
+//! threshold; bigger ones are merged in at read time) and to the live feed sockets of
+//! followers who may see it.
 //!
 //! On `user.deleted` (from the platform) everything the user wrote leaves every view at once;
 //! the platform's purge later calls `forget`, which removes it for good.
