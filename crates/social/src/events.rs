@@ -119,20 +119,22 @@ impl JobHandler for PushPost {
         let message = json!({ "content_id": created.content_id, "preview": created.preview });
         ctx.hub
             .publish_live(&feed_topic(author), "new_content", message.clone());
-        let mut after = 0;
+        // Newest followers first, through the followers list's own cursor.
+        let mut below: Option<UserId> = None;
         loop {
             let mut tx = ctx.db.begin().await?;
-            let chunk = store::followers_after(&mut *tx, author, after, PUSH_CHUNK).await?;
-            let Some(last) = chunk.last().map(|f| f.get()) else {
+            let chunk = store::follow_list(&mut *tx, author, true, below, PUSH_CHUNK).await?;
+            let Some(&lowest) = chunk.last() else {
                 break;
             };
+            let range = (lowest.get(), below.map_or(i64::MAX, UserId::get));
             if push {
-                store::fan_out(&mut tx, created.content_id, author, (after, last)).await?;
+                store::fan_out(&mut tx, created.content_id, author, range).await?;
             }
             let audience = if created.visibility == Visibility::Private {
                 Vec::new()
             } else {
-                store::live_audience(&mut *tx, author, (after, last)).await?
+                store::live_audience(&mut *tx, author, range).await?
             };
             tx.commit().await?;
             for follower in audience {
@@ -142,7 +144,7 @@ impl JobHandler for PushPost {
             if chunk.len() < PUSH_CHUNK as usize {
                 break;
             }
-            after = last;
+            below = Some(lowest);
         }
         Ok(())
     }

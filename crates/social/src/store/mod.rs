@@ -117,6 +117,6 @@ pub use posts::{
     edits, hashtag_id, hashtags, insert_content, listed_posts, live_content,
 };
 pub use timeline::{
-    Window, backfill, drop_from_timeline, fan_out, feed_mark, followers_after, home, home_count,
-    interactions, live_audience,
+    Window, backfill, drop_from_timeline, fan_out, feed_mark, home, home_count, interactions,
+    live_audience,
 };

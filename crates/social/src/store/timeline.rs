@@ -132,66 +132,45 @@ pub async fn interactions<'e, E: Executor<'e, Database = Any>>(
     Ok(counts)
 }
 
-/// Followers of `author` by id, the next `limit` of them after `after` (0: from the first).
-pub async fn followers_after<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    author: UserId,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<UserId>> {
-    let rows = sqlx::query(
-        "SELECT follower_id FROM social_follows WHERE following_id = $1 AND follower_id > $2 \
-         ORDER BY follower_id LIMIT $3",
-    )
-    .bind(author.get())
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| Ok(UserId::from_raw(r.try_get(0)?)))
-        .collect()
-}
-
 /// Pushes a new post to the home timelines of its author's followers whose ids lie in
-/// `(after, last]`.
+/// `[lowest, below)`.
 pub async fn fan_out(
     tx: &mut Tx,
     id: ContentId,
     author: UserId,
-    (after, last): (i64, i64),
+    (lowest, below): (i64, i64),
 ) -> Result<u64> {
     let done = sqlx::query(
         "INSERT INTO social_timeline (user_id, content_id, author_id) \
          SELECT follower_id, $1, $2 FROM social_follows \
-         WHERE following_id = $2 AND follower_id > $3 AND follower_id <= $4 \
+         WHERE following_id = $2 AND follower_id >= $3 AND follower_id < $4 \
          ON CONFLICT DO NOTHING",
     )
     .bind(id.get())
     .bind(author.get())
-    .bind(after)
-    .bind(last)
+    .bind(lowest)
+    .bind(below)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected())
 }
 
-/// Followers with ids in `(after, last]` who would see the author's new public or
+/// Followers with ids in `[lowest, below)` who would see the author's new public or
 /// followers-only post in their feed: all but those who muted the author (blocks already ended
 /// any follow).
 pub async fn live_audience<'e, E: Executor<'e, Database = Any>>(
     db: E,
     author: UserId,
-    (after, last): (i64, i64),
+    (lowest, below): (i64, i64),
 ) -> Result<Vec<UserId>> {
     let rows = sqlx::query(
         "SELECT f.follower_id FROM social_follows f \
-         WHERE f.following_id = $1 AND f.follower_id > $2 AND f.follower_id <= $3 AND NOT EXISTS \
+         WHERE f.following_id = $1 AND f.follower_id >= $2 AND f.follower_id < $3 AND NOT EXISTS \
          (SELECT 1 FROM social_mutes m WHERE m.muter_id = f.follower_id AND m.muted_id = $1)",
     )
     .bind(author.get())
-    .bind(after)
-    .bind(last)
+    .bind(lowest)
+    .bind(below)
     .fetch_all(db)
     .await?;
     rows.iter()

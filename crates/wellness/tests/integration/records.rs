@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::{batch, get, heart_rate, seoul, spawn};
-use platform::testing::Backend;
+use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -17,6 +17,22 @@ fn statuses(outcome: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|r| r["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `user`'s stored heart rates in the hour after `T0`, oldest first.
+async fn raw_heart_rate(app: &TestApp, user: &TestUser) -> Vec<f64> {
+    let path = format!(
+        "/api/v1/health/me/series?type=heart_rate&bucket=raw&from={}&to={}",
+        q(T0 - 60),
+        q(T0 + 3600)
+    );
+    let (_, page) = get(app, &path, user).await;
+    page["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sum"].as_f64().unwrap())
         .collect()
 }
 
@@ -77,17 +93,7 @@ async fn retries_and_bad_items(backend: Backend) {
     .await;
     assert_eq!(vitals["records"].as_array().unwrap().len(), 2, "{vitals}");
     assert_eq!(vitals["latest"]["blood_pressure"]["systolic"], 128.0);
-    let (_, hr) = get(
-        &app,
-        &format!(
-            "/api/v1/health/me/series?type=heart_rate&bucket=raw&from={}&to={}",
-            q(T0 - 60),
-            q(T0 + 3600)
-        ),
-        &minji,
-    )
-    .await;
-    assert_eq!(hr["points"].as_array().unwrap().len(), 1);
+    assert_eq!(raw_heart_rate(&app, &minji).await.len(), 1);
 
     // Stored and new client ids in one statement: only the new ones are stored and counted.
     let mixed = batch(
@@ -101,23 +107,7 @@ async fn retries_and_bad_items(backend: Backend) {
     )
     .await;
     assert_eq!(statuses(&mixed), ["duplicate", "accepted", "duplicate"]);
-    let (_, hr) = get(
-        &app,
-        &format!(
-            "/api/v1/health/me/series?type=heart_rate&bucket=raw&from={}&to={}",
-            q(T0 - 60),
-            q(T0 + 3600)
-        ),
-        &minji,
-    )
-    .await;
-    let values: Vec<f64> = hr["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["sum"].as_f64().unwrap())
-        .collect();
-    assert_eq!(values, [72.0, 76.0], "{hr}");
+    assert_eq!(raw_heart_rate(&app, &minji).await, [72.0, 76.0]);
 
     // Too many items: refused whole, nothing stored.
     let many: Vec<Value> = (0..10_001)
