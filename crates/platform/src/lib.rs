@@ -36,7 +36,7 @@ pub use config::Config;
 pub use core::DEMO_PASSWORD;
 pub use error::{Error, FieldError, Result};
 pub use one_off::OneOff;
-pub use server::{Server, context, router};
+pub use server::{Front, Server, context, router};
 
 /// The OpenAPI-aware router every app returns; routes declared with `utoipa_axum::routes!`
 /// appear in `/api/openapi.json` automatically.

@@ -155,6 +155,10 @@ async fn security_headers(
     response
 }
 
+/// Pages served in front of the API: given the shared services and the finished API router,
+/// answers the router to serve (the `web` crate's `front`). The API stays reachable through it.
+pub type Front = fn(&AppContext, axum::Router) -> axum::Router;
+
 /// A built, bound, not yet serving maru.
 pub struct Server {
     listener: TcpListener,
@@ -186,6 +190,13 @@ impl Server {
             ctx,
             started,
         })
+    }
+
+    /// Serves `front`'s pages, with the API behind them.
+    #[must_use]
+    pub fn with_front(mut self, front: Front) -> Self {
+        self.router = front(&self.ctx, self.router);
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {

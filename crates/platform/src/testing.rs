@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::time::Clock;
-use crate::{App, AppContext, Config, Server};
+use crate::{App, AppContext, Config, Front, Server};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone)]
@@ -96,9 +96,17 @@ pub struct TestAppBuilder {
     apps: Vec<Arc<dyn App>>,
     configure: Vec<ConfigChange>,
     clock: Option<Clock>,
+    front: Option<Front>,
 }
 
 impl TestAppBuilder {
+    /// Serves these pages in front of the API, as `maru serve` does.
+    #[must_use]
+    pub fn front(mut self, front: Front) -> Self {
+        self.front = Some(front);
+        self
+    }
+
     #[must_use]
     pub fn app(mut self, app: impl App) -> Self {
         self.apps.push(Arc::new(app));
@@ -130,6 +138,10 @@ impl TestAppBuilder {
             Server::build_with_clock(config, self.clock.unwrap_or_else(Clock::system), self.apps)
                 .await
                 .expect("server builds");
+        let server = match self.front {
+            Some(front) => server.with_front(front),
+            None => server,
+        };
         let addr = server.local_addr();
         let ctx = server.context().clone();
         crate::tls::init();
@@ -195,6 +207,7 @@ impl TestApp {
             apps: Vec::new(),
             configure: Vec::new(),
             clock: None,
+            front: None,
         }
     }
 

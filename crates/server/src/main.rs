@@ -148,7 +148,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let apps = apps(&config)?;
             Server::build(config, apps)
         }
-        .await?;
+        .await?
+        .with_front(web::front);
         return server.run_until_stopped(shutdown_signal()).await;
     }
     let one_off = {

@@ -146,7 +146,14 @@ impl Auth {
     }
 }
 
+/// The cookie in which the web pages keep a browser's access token (HttpOnly, SameSite=Strict).
+pub const SESSION_COOKIE: &str = "maru_session";
+
 /// Middleware: reads `Authorization: Bearer ...` once and leaves an [`Authentication`].
+///
+/// Without that header, a read (`GET`/`HEAD`, which includes opening a WebSocket or an event
+/// stream) may also present the web session cookie, so a page's scripts can follow live
+/// updates. Writes never accept the cookie: a form posted from another site could carry it.
 pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next: Next) -> Response {
     let bearer = req.headers().get(AUTHORIZATION).map(|v| {
         v.to_str()
@@ -157,6 +164,10 @@ pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next:
             })
             .map(str::trim)
     });
+    let bearer = match bearer {
+        None if req.method().is_safe() => session_cookie(req.headers()).map(Some),
+        other => other,
+    };
     let authentication = match bearer {
         None => Authentication::Anonymous,
         Some(None) => Authentication::Invalid,
@@ -164,6 +175,19 @@ pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next:
     };
     req.extensions_mut().insert(authentication);
     next.run(req).await
+}
+
+/// The web session's access token, from the `Cookie` header.
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
 }
 
 fn authentication(parts: &Parts) -> &Authentication {

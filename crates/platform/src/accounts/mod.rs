@@ -11,7 +11,9 @@ mod store;
 mod throttle;
 mod tokens;
 
-pub use auth::{Auth, Authentication, CurrentUser, MaybeUser, Scopes, authenticate};
+pub use auth::{
+    Auth, Authentication, CurrentUser, MaybeUser, SESSION_COOKIE, Scopes, authenticate,
+};
 pub use http::router;
 pub use model::{
     ApiKey, ApiKeyId, Email, Locale, NewPassword, ProfileChange, PublicUser, Role, TokenPair, User,

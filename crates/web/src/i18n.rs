@@ -1,0 +1,245 @@
+//! Korean first, English second: which language a visitor reads, and every text of the pages.
+//!
+//! Each text is written once with both translations side by side, so neither can be forgotten:
+//! the compiler refuses a struct literal that lacks a field.
+
+use axum::http::HeaderMap;
+
+/// The languages the pages speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    /// The visitor's choice (the language cookie) or else their browser's preference, Korean
+    /// when neither says.
+    pub fn choose(cookie: Option<&str>, headers: &HeaderMap) -> Self {
+        match cookie {
+            Some("ko") => return Self::Ko,
+            Some("en") => return Self::En,
+            _ => {}
+        }
+        let accept = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Self::from_accept_language(accept)
+    }
+
+    /// The first of Korean or English in an `Accept-Language` list, by weight.
+    fn from_accept_language(accept: &str) -> Self {
+        let mut best: Option<(f32, Self)> = None;
+        for item in accept.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("ko") => Self::Ko,
+                Some("en") => Self::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(w, _)| weight > w) {
+                best = Some((weight, lang));
+            }
+        }
+        best.map_or(Self::Ko, |(_, lang)| lang)
+    }
+
+    /// The BCP 47 tag for `<html lang>` and the cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Ko => "ko",
+            Self::En => "en",
+        }
+    }
+
+    /// The other language, for the toggle.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Ko => Self::En,
+            Self::En => Self::Ko,
+        }
+    }
+
+    pub fn shell(self) -> &'static ShellTexts {
+        match self {
+            Self::Ko => &ShellTexts::KO,
+            Self::En => &ShellTexts::EN,
+        }
+    }
+
+    pub fn ask(self) -> &'static AskTexts {
+        match self {
+            Self::Ko => &AskTexts::KO,
+            Self::En => &AskTexts::EN,
+        }
+    }
+}
+
+/// Declares a set of texts with its Korean and English versions.
+macro_rules! texts {
+    ($(#[$doc:meta])* $name:ident { $($key:ident: $ko:literal / $en:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name { $(pub $key: &'static str,)* }
+
+        impl $name {
+            pub const KO: Self = Self { $($key: $ko,)* };
+            pub const EN: Self = Self { $($key: $en,)* };
+        }
+    };
+}
+
+texts! {
+    /// The frame around every page, accounts and notifications.
+    ShellTexts {
+        brand: "마루" / "maru",
+        skip: "본문으로 건너뛰기" / "Skip to content",
+        apps: "앱" / "Apps",
+        home: "홈" / "Home",
+        social: "소셜" / "Social",
+        social_about: "팔로우, 글, 좋아요, 댓글, 실시간 피드" / "Follows, posts, likes, comments, a live feed",
+        ask: "동네물어봐" / "Ask the neighbourhood",
+        ask_about: "동네 질문과 답변, 포인트, 근처 질문" / "Local questions and answers, points, nearby questions",
+        wellness: "센테니얼 라이프" / "Wellness",
+        wellness_about: "건강 기록, 목표, 알림, 인사이트" / "Health records, goals, alerts, insights",
+        assistant: "AI 비서" / "Assistant",
+        assistant_about: "대화하며 함께 만드는 나의 프로필" / "Conversations that build your profile",
+        ration: "사료 배합" / "Ration",
+        ration_about: "사료 라이브러리와 최소비용 배합" / "Feed library and least-cost formulation",
+        sign_in: "로그인" / "Sign in",
+        sign_up: "회원가입" / "Sign up",
+        sign_out: "로그아웃" / "Sign out",
+        login_field: "아이디 또는 이메일" / "Username or e-mail",
+        username: "아이디" / "Username",
+        username_hint: "영문 소문자, 숫자, _ 3-30자" / "3-30 of a-z, 0-9 and _",
+        email: "이메일" / "E-mail",
+        password: "비밀번호" / "Password",
+        password_hint: "10자 이상, 흔한 비밀번호는 안 돼요" / "At least 10 characters, not a common one",
+        wrong_login: "아이디 또는 비밀번호가 맞지 않아요." / "Wrong username or password.",
+        no_account: "계정이 없으신가요?" / "No account yet?",
+        have_account: "이미 계정이 있으신가요?" / "Already have an account?",
+        welcome: "마루에 오신 것을 환영해요" / "Welcome to maru",
+        welcome_about: "하나의 계정으로 다섯 가지 서비스를 이용하세요." / "One account for five services.",
+        notifications: "알림" / "Notifications",
+        mark_all_read: "모두 읽음으로 표시" / "Mark all as read",
+        no_notifications: "알림이 없어요." / "No notifications.",
+        settings: "설정" / "Settings",
+        display_name: "표시 이름" / "Display name",
+        bio: "소개" / "Bio",
+        save: "저장" / "Save",
+        saved: "저장했어요." / "Saved.",
+        switch_language: "English" / "한국어",
+        fix_fields: "입력한 내용을 확인해 주세요." / "Please check what you entered.",
+        error_title: "문제가 생겼어요" / "Something went wrong",
+        not_found: "페이지를 찾을 수 없어요" / "Page not found",
+        forbidden: "권한이 없어요" / "Not allowed",
+        too_many: "요청이 너무 많아요. 잠시 후 다시 시도해 주세요." / "Too many requests. Please try again shortly.",
+        expired_form: "양식이 만료되었어요. 페이지를 새로 고친 뒤 다시 보내 주세요." / "This form expired. Reload the page and send it again.",
+        back_home: "홈으로" / "Back home",
+        just_now: "방금" / "just now",
+        minutes_ago: "분 전" / " min ago",
+        hours_ago: "시간 전" / " h ago",
+        previous: "이전" / "Previous",
+        next: "다음" / "Next",
+    }
+}
+
+texts! {
+    /// 동네물어봐's pages.
+    AskTexts {
+        questions: "질문" / "Questions",
+        ask_question: "질문하기" / "Ask a question",
+        all_regions: "전체 지역" / "All regions",
+        all_categories: "전체 분류" / "All categories",
+        region: "지역" / "Region",
+        category: "분류" / "Category",
+        hashtag: "해시태그" / "Hashtag",
+        sort: "정렬" / "Sort",
+        sort_new: "최신순" / "Newest",
+        sort_popular: "인기순" / "Popular",
+        sort_urgent: "긴급 우선" / "Urgent first",
+        filter: "보기" / "Apply",
+        no_questions: "아직 질문이 없어요." / "No questions yet.",
+        answers: "답변" / "Answers",
+        likes: "좋아요" / "Likes",
+        accepted: "채택됨" / "Accepted",
+        solved: "해결" / "Solved",
+        urgent: "긴급" / "Urgent",
+        bounty: "현상금" / "Bounty",
+        points: "포인트" / "Points",
+        points_unit: "점" / " pts",
+        title: "제목" / "Title",
+        content: "내용" / "Details",
+        hashtags: "해시태그" / "Hashtags",
+        hashtags_hint: "띄어쓰기로 구분, 최대 10개" / "Separated by spaces, at most 10",
+        place_name: "장소 이름" / "Place name",
+        latitude: "위도" / "Latitude",
+        longitude: "경도" / "Longitude",
+        use_location: "내 위치 사용" / "Use my location",
+        urgency: "긴급도" / "Urgency",
+        normal: "보통" / "Normal",
+        urgent_hint: "근처의 인증된 주민에게 바로 알려요" / "Sent straight to verified locals nearby",
+        bounty_hint: "0-1,000점, 답변을 채택하면 지급돼요" / "0-1,000 points, paid when you accept an answer",
+        post_question: "질문 올리기" / "Post question",
+        your_answer: "답변 쓰기" / "Your answer",
+        post_answer: "답변 올리기" / "Post answer",
+        accept: "채택하기" / "Accept",
+        no_answers: "아직 답변이 없어요. 첫 답변을 남겨 주세요." / "No answers yet. Be the first.",
+        sign_in_to_answer: "답변하려면 로그인하세요." / "Sign in to answer.",
+        balance: "잔액" / "Balance",
+        history: "내역" / "History",
+        trending: "지금 뜨는 해시태그" / "Trending hashtags",
+        nearby: "근처 질문" / "Nearby",
+        nearby_about: "가까운 순서로 보여 드려요." / "Closest first.",
+        find_nearby: "찾기" / "Search",
+        local_verified: "동네 인증" / "Verified local",
+        verify_location: "동네 인증하기" / "Verify my neighbourhood",
+        verify_about: "현재 위치로 사는 지역을 인증하면 긴급 질문을 받을 수 있어요." / "Verify where you live from your current location to receive urgent questions.",
+        verified_until: "인증 만료" / "Verified until",
+        reason_signup_bonus: "가입 보너스" / "Sign-up bonus",
+        reason_answer_reward: "답변 보상" / "Answer reward",
+        reason_bounty_escrow: "현상금 보관" / "Bounty held",
+        reason_bounty_paid: "현상금 받음" / "Bounty received",
+        reason_accept_reward: "채택 보상" / "Acceptance reward",
+        reason_bounty_refund: "현상금 환불" / "Bounty refunded",
+        reason_other: "기타" / "Other",
+        cat_food: "맛집" / "Food",
+        cat_lodging: "숙소" / "Lodging",
+        cat_transport: "교통" / "Transport",
+        cat_weather: "날씨" / "Weather",
+        cat_activity: "놀거리" / "Activities",
+        cat_life: "생활" / "Daily life",
+        cat_other: "기타" / "Other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_unless_english_is_preferred() {
+        assert_eq!(Lang::from_accept_language(""), Lang::Ko);
+        assert_eq!(Lang::from_accept_language("fr-FR,fr;q=0.9"), Lang::Ko);
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept_language("en;q=0.5,ko;q=0.8"), Lang::Ko);
+        assert_eq!(Lang::from_accept_language("ko-KR,en;q=0.9"), Lang::Ko);
+    }
+
+    #[test]
+    fn a_chosen_language_beats_the_browser() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::ACCEPT_LANGUAGE,
+            axum::http::HeaderValue::from_static("en"),
+        );
+        assert_eq!(Lang::choose(Some("ko"), &headers), Lang::Ko);
+        assert_eq!(Lang::choose(None, &headers), Lang::En);
+    }
+}

@@ -1,0 +1,310 @@
+//! A browser's session: its tokens in HttpOnly, SameSite=Strict cookies, renewed before they
+//! expire; the form guard (a double-submit CSRF token on every write); and the visitor's
+//! language and time zone.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use jiff::tz::TimeZone;
+use platform::accounts::SESSION_COOKIE;
+use serde::Deserialize;
+
+use crate::Web;
+use crate::api::{Caller, Problem};
+use crate::failure::{Failure, Reason};
+use crate::i18n::Lang;
+
+const REFRESH_COOKIE: &str = "maru_refresh";
+const CSRF_COOKIE: &str = "maru_csrf";
+pub const LANG_COOKIE: &str = "maru_lang";
+const TZ_COOKIE: &str = "maru_tz";
+/// The form field, or request header, that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+const CSRF_HEADER: &str = "x-csrf-token";
+/// How long the session cookies live: the refresh token's lifetime.
+const SESSION_SECONDS: i64 = 30 * 24 * 3600;
+/// Renew an access token this close to its expiry, so a page's own calls never see it lapse.
+const RENEW_BEFORE_SECONDS: i64 = 60;
+/// Largest form a page accepts.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Where the pages' users live, unless their browser says otherwise.
+const DEFAULT_ZONE: &str = "Asia/Seoul";
+
+/// The tokens the API hands out at sign-in and renewal.
+#[derive(Debug, Deserialize)]
+pub struct Tokens {
+    access_token: String,
+    refresh_token: String,
+}
+
+/// What a page knows of its visitor; [`session`] leaves one on every request.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub lang: Lang,
+    pub zone: TimeZone,
+    pub csrf: String,
+    /// The access token, when signed in.
+    pub token: Option<String>,
+    client: Option<SocketAddr>,
+    /// The page asked for, to come back to after signing in.
+    pub path: String,
+    /// Cookies are marked `Secure` when the visitor reached us over HTTPS.
+    secure: bool,
+}
+
+impl Visit {
+    pub fn caller(&self) -> Caller<'_> {
+        Caller {
+            token: self.token.as_deref(),
+            client: self.client,
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.token.is_some()
+    }
+
+    pub fn fail(&self, problem: Problem) -> Failure {
+        Failure::new(self, Reason::Api(problem))
+    }
+
+    /// For pages only signed-in visitors see.
+    pub fn sign_in_first(&self) -> Failure {
+        Failure::new(self, Reason::SignIn)
+    }
+
+    /// `Set-Cookie` values that sign a browser in with `tokens`.
+    pub fn sign_in_cookies(&self, tokens: &Tokens) -> [HeaderValue; 2] {
+        [
+            cookie(
+                SESSION_COOKIE,
+                &tokens.access_token,
+                SESSION_SECONDS,
+                self.secure,
+            ),
+            cookie(
+                REFRESH_COOKIE,
+                &tokens.refresh_token,
+                SESSION_SECONDS,
+                self.secure,
+            ),
+        ]
+    }
+
+    /// `Set-Cookie` values that sign a browser out.
+    pub fn sign_out_cookies(&self) -> [HeaderValue; 2] {
+        [
+            cookie(SESSION_COOKIE, "", 0, self.secure),
+            cookie(REFRESH_COOKIE, "", 0, self.secure),
+        ]
+    }
+
+    /// `Set-Cookie` for a chosen language (a year).
+    pub fn language_cookie(&self, lang: Lang) -> HeaderValue {
+        cookie(LANG_COOKIE, lang.tag(), 365 * 24 * 3600, self.secure)
+    }
+
+    /// The refresh token, to revoke it when signing out.
+    pub fn refresh_token(headers: &HeaderMap) -> Option<String> {
+        cookies(headers).remove(REFRESH_COOKIE)
+    }
+}
+
+/// Middleware in front of every page: reads the cookies, checks the CSRF token of every write,
+/// renews the access token when it is about to expire, and leaves a [`Visit`].
+pub async fn session(State(web): State<Web>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let jar = cookies(&parts.headers);
+    let secure = parts
+        .headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE) {
+        Some(token) if token.len() >= 16 => (token.clone(), false),
+        _ => (platform::accounts::random_hex(16), true),
+    };
+    let mut visit = Visit {
+        lang: Lang::choose(jar.get(LANG_COOKIE).map(String::as_str), &parts.headers),
+        zone: jar
+            .get(TZ_COOKIE)
+            .and_then(|name| jiff::tz::db().get(name).ok())
+            .or_else(|| jiff::tz::db().get(DEFAULT_ZONE).ok())
+            .unwrap_or(TimeZone::UTC),
+        csrf,
+        token: jar.get(SESSION_COOKIE).cloned().filter(|t| !t.is_empty()),
+        client: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| *addr),
+        path: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+        secure,
+    };
+    let body = if parts.method == Method::GET || parts.method == Method::HEAD {
+        body
+    } else {
+        match guard(&parts.headers, body, &jar, new_csrf).await {
+            Ok(body) => body,
+            Err(reason) => return Failure::new(&visit, reason).into_response(),
+        }
+    };
+    let mut set = Vec::new();
+    if new_csrf {
+        set.push(cookie(CSRF_COOKIE, &visit.csrf, SESSION_SECONDS, secure));
+    }
+    let expiring = visit.token.as_deref().is_none_or(|t| {
+        expires_at(t)
+            .is_none_or(|exp| exp - RENEW_BEFORE_SECONDS <= jiff::Timestamp::now().as_second())
+    });
+    if expiring && let Some(refresh) = jar.get(REFRESH_COOKIE).filter(|t| !t.is_empty()) {
+        let body = serde_json::json!({ "refresh_token": refresh }).to_string();
+        match web
+            .api
+            .call::<Tokens>(
+                visit.caller(),
+                Method::POST,
+                "/api/v1/auth/refresh",
+                Some(body.into_bytes()),
+            )
+            .await
+        {
+            Ok(tokens) => {
+                visit.token = Some(tokens.access_token.clone());
+                set.extend(visit.sign_in_cookies(&tokens));
+            }
+            Err(problem) if problem.status == 401 => {
+                visit.token = None;
+                set.extend(visit.sign_out_cookies());
+            }
+            Err(problem) => {
+                tracing::warn!(status = problem.status, "could not renew a web session");
+            }
+        }
+    }
+    parts.extensions.insert(visit);
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    for value in set {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Lets a write through only with the visitor's CSRF token, in the `x-csrf-token` header or
+/// the form's `csrf` field; gives the body back for the handler.
+async fn guard(
+    headers: &HeaderMap,
+    body: Body,
+    jar: &HashMap<String, String>,
+    new_csrf: bool,
+) -> Result<Body, Reason> {
+    let expected = jar
+        .get(CSRF_COOKIE)
+        .filter(|_| !new_csrf)
+        .ok_or(Reason::ExpiredForm)?;
+    if let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if same(sent, expected) {
+            Ok(body)
+        } else {
+            Err(Reason::ExpiredForm)
+        };
+    }
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Reason::TooLarge)?;
+    let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v)
+        });
+    match sent {
+        Some(sent) if same(&sent, expected) => Ok(Body::from(bytes)),
+        _ => Err(Reason::ExpiredForm),
+    }
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The request's cookies by name.
+fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// A `Set-Cookie` value the page's scripts cannot read and other sites cannot send.
+fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// When an access token expires (seconds since the epoch), read without checking its
+/// signature: the API checks that; this only decides whether to renew it first.
+fn expires_at(token: &str) -> Option<i64> {
+    #[derive(Deserialize)]
+    struct Claims {
+        exp: i64,
+    }
+    let payload = token.split('.').nth(1)?;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice::<Claims>(&json).ok().map(|c| c.exp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_expiry_of_a_token() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"sub":"1","exp":1795414523}"#);
+        assert_eq!(expires_at(&format!("h.{payload}.s")), Some(1_795_414_523));
+        assert_eq!(expires_at("not a token"), None);
+    }
+
+    #[test]
+    fn compares_tokens_whole() {
+        assert!(same("abcdef", "abcdef"));
+        assert!(!same("abcdef", "abcdeg"));
+        assert!(!same("abc", "abcdef"));
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_strict() {
+        let value = cookie(SESSION_COOKIE, "t", 60, true);
+        let text = value.to_str().unwrap_or_default();
+        assert!(
+            text.contains("HttpOnly")
+                && text.contains("SameSite=Strict")
+                && text.contains("Secure")
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! A browser-like client for the pages: a cookie jar, no automatic redirects, and the CSRF
+//! token read from each page.
+#![allow(dead_code)]
+
+use platform::testing::{Backend, TestApp};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+/// A server running ask behind the web pages.
+pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(configure: impl FnOnce(&mut platform::Config) + Send + 'static) -> TestApp {
+    TestApp::builder(Backend::Sqlite)
+        .app(ask::Ask)
+        .front(web::front)
+        .config(configure)
+        .spawn()
+        .await
+}
+
+/// One visitor: their own cookies, redirects left to the test.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub client: reqwest::Client,
+}
+
+/// An answer as a test reads it.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token the page's forms carry.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf-token\" content=\"";
+        let start = self.body.find(marker).expect("page has a csrf token") + marker.len();
+        self.body[start..start + 32].to_owned()
+    }
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Self { app, client }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        read(self.client.get(self.app.url(path)).send().await.unwrap()).await
+    }
+
+    /// Posts a form as the page would, with the CSRF token of `from`.
+    pub async fn post(&self, path: &str, from: &Page, fields: &[(&str, &str)]) -> Page {
+        let csrf = from.csrf();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        form.extend_from_slice(fields);
+        read(
+            self.client
+                .post(self.app.url(path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Signs up `username` through the form (password `<username>-password-long`).
+    pub async fn sign_up(&self, username: &str) {
+        let page = self.get("/signup").await;
+        let password = format!("{username}-password-long");
+        let email = format!("{username}@example.kr");
+        let done = self
+            .post(
+                "/signup",
+                &page,
+                &[
+                    ("username", username),
+                    ("email", &email),
+                    ("password", &password),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    }
+}
+
+async fn read(response: reqwest::Response) -> Page {
+    Page {
+        status: response.status(),
+        location: response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: response.text().await.unwrap(),
+    }
+}

@@ -1,0 +1,8 @@
+//! The web pages over real HTTP: forms, sessions and their guards, and whole journeys in a
+//! real browser. One binary, as every test binary links the whole stack.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod browser;
+mod common;
+mod forms;
+mod session;
