@@ -54,8 +54,13 @@ impl Api {
     }
 
     /// `GET path` as the visitor, read as `T`.
-    pub async fn get<T: DeserializeOwned>(&self, visit: &Visit, path: &str) -> Result<T, Failure> {
-        self.as_visitor(visit, Method::GET, path, None).await
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        visit: &Visit,
+        path: impl AsRef<str>,
+    ) -> Result<T, Failure> {
+        self.as_visitor(visit, Method::GET, path.as_ref(), None)
+            .await
     }
 
     /// `method path` with a JSON body as the visitor, answer read as `T`

@@ -79,6 +79,13 @@ impl Lang {
             Self::En => &AskTexts::EN,
         }
     }
+
+    pub fn ration(self) -> &'static RationTexts {
+        match self {
+            Self::Ko => &RationTexts::KO,
+            Self::En => &RationTexts::EN,
+        }
+    }
 }
 
 /// Declares a set of texts with its Korean and English versions.
@@ -216,6 +223,55 @@ texts! {
         cat_activity: "놀거리" / "Activities",
         cat_life: "생활" / "Daily life",
         cat_other: "기타" / "Other",
+    }
+}
+
+texts! {
+    /// The ration pages.
+    RationTexts {
+        farms: "농장" / "Farms",
+        no_farms: "아직 농장이 없어요. 첫 농장을 만들어 보세요." / "No farms yet. Create the first one.",
+        new_farm: "새 농장" / "New farm",
+        farm_name: "농장 이름" / "Farm name",
+        create: "만들기" / "Create",
+        feeds: "사료" / "Feeds",
+        name: "이름" / "Name",
+        dm: "건물 %" / "DM %",
+        cp: "조단백 %DM" / "CP %DM",
+        price: "가격 (원/kg)" / "Price (₩/kg)",
+        save_price: "저장" / "Save",
+        add_from_library: "라이브러리에서 추가" / "Add from the library",
+        library_feed: "라이브러리 사료" / "Library feed",
+        animals: "가축 그룹" / "Animal groups",
+        head_count: "두수" / "Head",
+        intake: "건물 섭취량 (kg/일)" / "DM intake (kg/d)",
+        formulations: "배합 기록" / "Formulations",
+        no_formulations: "아직 배합 기록이 없어요." / "No formulations yet.",
+        formulate: "배합하기" / "Formulate",
+        formulation_name: "배합 이름" / "Formulation name",
+        fill_from_group: "그룹 요구량으로 채우기" / "Fill from a group's requirements",
+        fill: "채우기" / "Fill",
+        use_feeds: "사용할 사료와 최대 비율 (%)" / "Feeds to use, with their largest share (%)",
+        limits: "영양 조건 (건물 기준)" / "Nutrient limits (dry matter)",
+        nutrient: "영양소" / "Nutrient",
+        min: "최소" / "Min",
+        max: "최대" / "Max",
+        run: "배합 계산" / "Formulate",
+        optimal: "최소비용 배합" / "Least-cost recipe",
+        share: "비율" / "Share",
+        kg_batch: "배치 kg (원물)" / "Batch kg (as fed)",
+        cost_share: "비용 비중" / "Cost share",
+        composition: "구성" / "Composition",
+        cost_per_kg: "kg당 비용 (건물)" / "Cost per kg DM",
+        cost_per_kg_as_fed: "kg당 비용 (원물)" / "Cost per kg as fed",
+        cost_per_head: "두당 하루 비용" / "Cost per head per day",
+        supply: "영양 공급과 요구량" / "Nutrient supply against requirement",
+        supplied: "공급" / "Supplied",
+        what_if: "조건을 바꾸면" / "What a limit costs",
+        infeasible: "이 조건으로는 배합할 수 없어요" / "No recipe meets these limits",
+        conflict: "함께 지킬 수 없는 조건들이에요. 하나를 풀면 배합할 수 있어요:" / "These limits cannot all hold; loosen one of them:",
+        print: "인쇄용 보고서" / "Printable report",
+        back_to_farm: "농장으로" / "Back to the farm",
     }
 }
 

@@ -25,7 +25,7 @@ use platform::AppContext;
 
 use crate::api::Api;
 use crate::i18n::Lang;
-use crate::pages::{AppLink, account, ask, home};
+use crate::pages::{AppLink, account, ask, home, ration};
 
 /// What every page handler shares.
 #[derive(Clone)]
@@ -45,7 +45,7 @@ const APPS: [(&str, &str); 5] = [
 ];
 
 /// The apps whose pages are built; the others link to their API documentation.
-const WITH_PAGES: [&str; 1] = ["ask"];
+const WITH_PAGES: [&str; 2] = ["ask", "ration"];
 
 impl Web {
     fn app_links(&self, lang: Lang) -> Vec<AppLink> {
@@ -98,6 +98,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
         .route("/notifications", get(home::notifications))
         .route("/notifications/read-all", post(home::read_all))
         .nest("/ask", ask::routes())
+        .nest("/ration", ration::routes())
         .route_layer(from_fn_with_state(web.clone(), session::session))
         .route("/assets/{name}", get(assets::serve))
         .route_layer(from_fn(page_headers))

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod ask;
 pub mod home;
+pub mod ration;
 
 use askama::Template;
 use axum::http::StatusCode;

@@ -314,3 +314,83 @@ async fn ask_answer_accept_in_two_browsers() {
     asker.close().await.expect("close");
     answerer.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn formulate_a_ration_and_read_why_another_is_impossible() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn().await;
+    let base = app.url("");
+    let farmer = driver.browser("farmer").await;
+    farmer
+        .set_window_size(DESKTOP.0, DESKTOP.1)
+        .await
+        .expect("resize");
+    sign_up(&farmer, &base, "nongbu").await;
+    farmer.goto(&format!("{base}/ration")).await.expect("goto");
+    fill(&farmer, "#name", "햇살 한우 농장").await;
+    click(&farmer, "form[action='/ration'] button[type=submit]").await;
+    for (feed, price) in [
+        ("corn_grain", "420"),
+        ("soybean_meal_48", "760"),
+        ("wheat_bran", "380"),
+        ("limestone", "120"),
+    ] {
+        farmer
+            .wait()
+            .for_element(Locator::Css("#library-feed"))
+            .await
+            .expect("library select")
+            .select_by_value(feed)
+            .await
+            .expect("choose feed");
+        fill(&farmer, "#library-price", price).await;
+        click(&farmer, "form[action$='/feeds'] button[type=submit]").await;
+        farmer
+            .wait()
+            .for_element(Locator::XPath(&format!("//th[contains(., '{feed}')]")))
+            .await
+            .expect("feed listed");
+    }
+    photograph(&farmer, "farm").await;
+    click(&farmer, "a[href$='/formulate']").await;
+    fill(&farmer, "#name", "육성 배합").await;
+    fill(&farmer, "#min_cp", "16").await;
+    fill(&farmer, "#max_fat", "6").await;
+    fill(&farmer, "#min_nem", "1.7").await;
+    fill(&farmer, "#min_ca", "0.5").await;
+    fill(&farmer, "#max_ca", "1.0").await;
+    photograph(&farmer, "formulate").await;
+    click(
+        &farmer,
+        "form[method=post][action$='/formulate'] button[type=submit]",
+    )
+    .await;
+    farmer
+        .wait()
+        .for_element(Locator::Css("#recipe table.recipe tbody tr"))
+        .await
+        .expect("the recipe table");
+    let bars = farmer
+        .find_all(Locator::Css("svg.chart rect"))
+        .await
+        .expect("bars");
+    assert!(!bars.is_empty(), "the composition chart has bars");
+    assert!(text(&farmer, "#what-if").await.contains("kg당"));
+    photograph(&farmer, "formulation").await;
+
+    click(&farmer, "nav.subnav a[href$='/formulate']").await;
+    fill(&farmer, "#name", "불가능한 배합").await;
+    fill(&farmer, "#min_cp", "70").await;
+    click(
+        &farmer,
+        "form[method=post][action$='/formulate'] button[type=submit]",
+    )
+    .await;
+    let why = text(&farmer, "#infeasible").await;
+    assert!(why.contains("CP"), "{why}");
+    assert!(why.contains("낮추면"), "{why}");
+    photograph(&farmer, "formulation-infeasible").await;
+    farmer.close().await.expect("close");
+}

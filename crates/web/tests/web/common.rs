@@ -6,7 +6,7 @@ use platform::testing::{Backend, TestApp};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
-/// A server running ask behind the web pages.
+/// A server running ask and ration behind the web pages.
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
@@ -14,6 +14,7 @@ pub async fn spawn() -> TestApp {
 pub async fn spawn_with(configure: impl FnOnce(&mut platform::Config) + Send + 'static) -> TestApp {
     TestApp::builder(Backend::Sqlite)
         .app(ask::Ask)
+        .app(ration::Ration)
         .front(web::front)
         .config(configure)
         .spawn()
