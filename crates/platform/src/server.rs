@@ -89,7 +89,7 @@ pub async fn context(
             config.jobs.clone(),
             registry,
         ),
-        notifications: Notifications::new(Arc::clone(&ids), clock.clone(), bus.clone()),
+        notifications: Notifications::new(Arc::clone(&ids), clock.clone(), bus.clone(), &cache),
         bus,
         hub: Hub::new(Arc::clone(&ids), clock.clone(), policies),
         search: Search::open(Some(&config.data_dir.join("search")), search_types)?,

@@ -1,6 +1,7 @@
 //! Writing notifications and pushing them live.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::json;
@@ -9,11 +10,16 @@ use super::model::{NewNotification, Notification, NotificationGroup, Notificatio
 use super::store;
 use crate::accounts::UserId;
 use crate::bus::{Bus, Event, Subscriber};
+use crate::cache::{Cache, Family};
 use crate::db::Tx;
 use crate::ids::IdGenerator;
 use crate::realtime::Hub;
 use crate::time::Clock;
 use crate::{AppContext, Error, Result};
+
+/// How long an unread count is kept. This node forgets a count whenever it changes one; the
+/// lifetime bounds how stale another node's copy can be.
+const UNREAD_TTL: Duration = Duration::from_secs(5);
 
 /// The notification service handed to apps.
 #[derive(Clone)]
@@ -21,11 +27,18 @@ pub struct Notifications {
     ids: Arc<IdGenerator>,
     clock: Clock,
     bus: Bus,
+    /// Unread counts by user: the badge every page and app shows.
+    unread: Family<UserId, i64>,
 }
 
 impl Notifications {
-    pub fn new(ids: Arc<IdGenerator>, clock: Clock, bus: Bus) -> Self {
-        Self { ids, clock, bus }
+    pub fn new(ids: Arc<IdGenerator>, clock: Clock, bus: Bus, cache: &Cache) -> Self {
+        Self {
+            ids,
+            clock,
+            bus,
+            unread: cache.family("notifications.unread", UNREAD_TTL, 100_000),
+        }
     }
 
     /// Stores a notification inside the caller's transaction; it is pushed live once that
@@ -108,7 +121,11 @@ pub async fn export(ctx: &AppContext, user: UserId) -> Result<Vec<Notification>>
 }
 
 pub async fn unread_count(ctx: &AppContext, user: UserId) -> Result<i64> {
-    store::unread_count(ctx.db.reader(), user).await
+    ctx.notifications
+        .unread
+        .get_or_load(user, store::unread_count(ctx.db.reader(), user))
+        .await
+        .map_err(|e| Error::internal(anyhow::anyhow!("counting unread notifications: {e}")))
 }
 
 pub async fn mark_read(ctx: &AppContext, user: UserId, id: NotificationId) -> Result<()> {
@@ -118,6 +135,7 @@ pub async fn mark_read(ctx: &AppContext, user: UserId, id: NotificationId) -> Re
     if !found {
         return Err(Error::not_found("no such notification"));
     }
+    ctx.notifications.unread.invalidate(&user).await;
     ctx.hub.publish(
         &Hub::user_topic(user),
         "notification.read",
@@ -130,6 +148,7 @@ pub async fn mark_all_read(ctx: &AppContext, user: UserId) -> Result<u64> {
     let mut tx = ctx.db.begin().await?;
     let n = store::mark_all_read(&mut tx, user, ctx.clock.now()).await?;
     tx.commit().await?;
+    ctx.notifications.unread.invalidate(&user).await;
     ctx.hub.publish(
         &Hub::user_topic(user),
         "notification.read_all",
@@ -150,6 +169,7 @@ impl Subscriber for PushLive {
             notification: serde_json::Value,
         }
         let created: Created = event.parse()?;
+        ctx.notifications.unread.invalidate(&created.user_id).await;
         ctx.hub.publish(
             &Hub::user_topic(created.user_id),
             "notification.created",

@@ -99,10 +99,26 @@ struct Library {
     feeds: Vec<LibraryFeed>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct LibraryFeed {
     code: String,
     name: String,
+}
+
+/// The default library's feeds, read once: it is compiled into the server and never changes
+/// while it runs, and it is the largest answer the farm page needs.
+static LIBRARY: tokio::sync::OnceCell<Vec<LibraryFeed>> = tokio::sync::OnceCell::const_new();
+
+async fn library(web: &Web, visit: &Visit) -> Result<Vec<LibraryFeed>, crate::failure::Failure> {
+    LIBRARY
+        .get_or_try_init(|| async {
+            web.api
+                .get::<Library>(visit, "/api/v1/ration/library")
+                .await
+                .map(|l| l.feeds)
+        })
+        .await
+        .cloned()
 }
 
 /// A feed row of the table.
@@ -162,7 +178,7 @@ pub async fn page(
         web.api.get::<Vec<Group>>(&visit, format!("{base}/animals")),
         web.api
             .get::<Vec<Saved>>(&visit, format!("{base}/formulations")),
-        web.api.get::<Library>(&visit, "/api/v1/ration/library"),
+        library(&web, &visit),
     );
     let mut feeds = feeds?;
     match sort.sort.as_str() {
@@ -187,7 +203,7 @@ pub async fn page(
                 name: f.name,
             })
             .collect(),
-        library: library?.feeds,
+        library: library?,
         groups: groups?
             .into_iter()
             .map(|g| GroupRow {

@@ -185,11 +185,7 @@ pub async fn page(
             .cost
             .as_ref()
             .map_or_else(String::new, |c| won(c.kg_as_fed)),
-        cost_per_head: answer
-            .cost
-            .as_ref()
-            .and_then(|c| c.head_day)
-            .map(won),
+        cost_per_head: answer.cost.as_ref().and_then(|c| c.head_day).map(won),
         supply,
         what_if,
         conflicts,

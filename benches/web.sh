@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Web pages: server render time under load, with wrk, on the demo data. Pages are measured
+# signed in (minji for 동네물어봐, demo for ration), each against /health in the same run.
+#
+#   benches/web.sh [connections=64] [seconds=10]
+#
+# Needs wrk, curl and python3 (apt-get install -y wrk curl). Builds the release binary first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+connections=${1:-64}
+seconds=${2:-10}
+port=18432
+base="http://127.0.0.1:$port"
+cargo build --release --quiet
+bin=target/release/maru
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+
+MARU_LOG=warn "$bin" demo --data-dir "$work/data" >/dev/null
+MARU_RATE_LIMITS=off MARU_LOG=warn "$bin" serve --listen 127.0.0.1:$port --data-dir "$work/data" &
+pid=$!
+until curl -fs "$base/ready" >/dev/null 2>&1; do sleep 0.05; done
+
+# A browser session: the CSRF cookie from a page, then the sign-in form.
+session() {
+  local jar="$work/$1.jar"
+  local csrf
+  csrf=$(curl -fs -c "$jar" -b "$jar" "$base/login" | sed -nE 's/.*name="csrf-token" content="([0-9a-f]+)".*/\1/p')
+  curl -fs -o /dev/null -c "$jar" -b "$jar" "$base/login" --data "csrf=$csrf&login=$1&password=maru-demo-2026"
+  awk '$6 ~ /^maru_/ { printf "%s=%s; ", $6, $7 }' "$jar"
+}
+minji=$(session minji)
+demo=$(session demo)
+token=$(curl -fs "$base/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"login":"demo","password":"maru-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+question=$(curl -fs "$base/api/v1/questions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["questions"][0]["id"])')
+read -r farm formulation < <(curl -fs "$base/api/v1/ration/farms" -H "authorization: Bearer $token" | python3 -c '
+import json, sys, urllib.request
+farm = json.load(sys.stdin)[-1]["id"]
+req = urllib.request.Request(f"'"$base"'/api/v1/ration/farms/{farm}/formulations", headers={"authorization": "Bearer '"$token"'"})
+print(farm, json.load(urllib.request.urlopen(req))[0]["id"])')
+
+run() {
+  echo "== $1"
+  shift
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | grep -E 'Requests/sec|Latency  |  50%|  99%|Non-2xx'
+}
+wrk -t2 -c"$connections" -d3s "$base/health" >/dev/null # warm-up
+run "/health" "$base/health"
+run "/ (home, signed in)" -H "Cookie: $minji" "$base/"
+run "/ask (list, anonymous)" "$base/ask"
+run "/ask/q/{id} (question, signed in)" -H "Cookie: $minji" "$base/ask/q/$question"
+run "/ask/me (points, signed in)" -H "Cookie: $minji" "$base/ask/me"
+run "/ration/farms/{farm} (feed table, signed in)" -H "Cookie: $demo" "$base/ration/farms/$farm"
+run "/ration/.../formulations/{id} (recipe, signed in)" -H "Cookie: $demo" "$base/ration/farms/$farm/formulations/$formulation"
+for page in "/" "/ask" "/ask/q/$question" "/ration/farms/$farm/formulations/$formulation"; do
+  echo "size of $page: $(curl -fs -H "Cookie: $demo" "$base$page" | wc -c) bytes"
+done
+echo "app.js: $(curl -fs "$base$(curl -fs "$base/" | sed -nE 's/.*<script src="([^"]+)".*/\1/p')" | wc -c) bytes"
