@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::api::{FieldError, Problem};
+use crate::i18n::Lang;
+use crate::messages::field_message;
 use crate::pages::{Shell, render_with};
 use crate::session::Visit;
 
@@ -54,7 +56,8 @@ impl Failure {
             Reason::Api(problem) if matches!(problem.status, 400 | 409 | 422) => Ok(Fields {
                 errors: problem.errors.clone(),
                 detail: problem.detail.clone().filter(|_| problem.errors.is_empty()),
-            }),
+            }
+            .in_language(self.0.shell.lang)),
             _ => Err(self),
         }
     }
@@ -129,6 +132,14 @@ impl Fields {
                         .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
             })
             .map(|e| e.message.as_str())
+    }
+
+    /// The messages as a reader of `lang` reads them.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        for error in &mut self.errors {
+            error.message = field_message(lang, &error.message);
+        }
+        self
     }
 
     pub fn any(&self) -> bool {

@@ -10,6 +10,7 @@ mod api;
 mod assets;
 mod failure;
 mod i18n;
+mod messages;
 mod pages;
 mod session;
 

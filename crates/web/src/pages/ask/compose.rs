@@ -89,7 +89,7 @@ pub async fn submit(
     let body = match request(&draft) {
         Ok(body) => body,
         Err(fields) => {
-            return show(&web, &visit, draft, fields).await;
+            return show(&web, &visit, draft, fields.in_language(visit.lang)).await;
         }
     };
     match web

@@ -241,7 +241,10 @@ pub async fn submit(
     let draft = Draft::from_pairs(pairs);
     let body = match draft.request() {
         Ok(body) => body,
-        Err(fields) => return show(&web, &visit, &farm, Some(draft), None, fields).await,
+        Err(fields) => {
+            let fields = fields.in_language(visit.lang);
+            return show(&web, &visit, &farm, Some(draft), None, fields).await;
+        }
     };
     let path = format!("/api/v1/ration/farms/{}/formulations", segment(&farm));
     match web
