@@ -80,6 +80,13 @@ impl Lang {
         }
     }
 
+    pub fn wellness(self) -> &'static WellnessTexts {
+        match self {
+            Self::Ko => &WellnessTexts::KO,
+            Self::En => &WellnessTexts::EN,
+        }
+    }
+
     pub fn ration(self) -> &'static RationTexts {
         match self {
             Self::Ko => &RationTexts::KO,
@@ -223,6 +230,34 @@ texts! {
         cat_activity: "놀거리" / "Activities",
         cat_life: "생활" / "Daily life",
         cat_other: "기타" / "Other",
+    }
+}
+
+texts! {
+    /// The wellness dashboard.
+    WellnessTexts {
+        dashboard: "건강 대시보드" / "Health dashboard",
+        day: "하루" / "Day",
+        week: "일주일" / "Week",
+        month: "한 달" / "Month",
+        heart_rate: "심박수" / "Heart rate",
+        systolic: "수축기 혈압" / "Systolic pressure",
+        diastolic: "이완기 혈압" / "Diastolic pressure",
+        steps: "걸음 수" / "Steps",
+        sleep: "수면 (시간)" / "Sleep (hours)",
+        no_data: "이 기간의 기록이 없어요." / "No records in this period.",
+        latest: "최근" / "Latest",
+        add_record: "직접 기록하기" / "Add a record",
+        kind: "항목" / "Measure",
+        value: "값" / "Value",
+        body_temperature: "체온 (°C)" / "Body temperature (°C)",
+        oxygen_saturation: "산소포화도 (%)" / "Oxygen saturation (%)",
+        blood_pressure: "혈압 (mmHg)" / "Blood pressure (mmHg)",
+        systolic_short: "수축기" / "Systolic",
+        diastolic_short: "이완기" / "Diastolic",
+        measured_at: "측정 시각 (비우면 지금)" / "Measured at (empty: now)",
+        save: "기록하기" / "Save",
+        saved: "기록했어요." / "Saved.",
     }
 }
 

@@ -26,7 +26,7 @@ use platform::AppContext;
 
 use crate::api::Api;
 use crate::i18n::Lang;
-use crate::pages::{AppLink, account, ask, home, ration};
+use crate::pages::{AppLink, account, ask, home, ration, wellness};
 
 /// What every page handler shares.
 #[derive(Clone)]
@@ -46,7 +46,7 @@ const APPS: [(&str, &str); 5] = [
 ];
 
 /// The apps whose pages are built; the others link to their API documentation.
-const WITH_PAGES: [&str; 2] = ["ask", "ration"];
+const WITH_PAGES: [&str; 3] = ["ask", "wellness", "ration"];
 
 impl Web {
     fn app_links(&self, lang: Lang) -> Vec<AppLink> {
@@ -100,6 +100,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
         .route("/notifications/read-all", post(home::read_all))
         .nest("/ask", ask::routes())
         .nest("/ration", ration::routes())
+        .nest("/wellness", wellness::routes())
         .route_layer(from_fn_with_state(web.clone(), session::session))
         .route("/assets/{name}", get(assets::serve))
         .route_layer(from_fn(page_headers))

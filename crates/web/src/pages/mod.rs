@@ -4,6 +4,7 @@ pub mod account;
 pub mod ask;
 pub mod home;
 pub mod ration;
+pub mod wellness;
 
 use askama::Template;
 use axum::http::StatusCode;

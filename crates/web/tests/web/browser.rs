@@ -394,3 +394,60 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
     photograph(&farmer, "formulation-infeasible").await;
     farmer.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn vitals_entered_by_hand_appear_on_the_chart() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = spawn().await;
+    let base = app.url("");
+    let browser = driver.browser("walker").await;
+    browser
+        .set_window_size(PHONE.0, PHONE.1)
+        .await
+        .expect("resize");
+    sign_up(&browser, &base, "geonwoo").await;
+    browser
+        .goto(&format!("{base}/wellness?range=day"))
+        .await
+        .expect("goto");
+    assert!(
+        browser
+            .find_all(Locator::Css("#chart-heart_rate circle"))
+            .await
+            .expect("dots")
+            .is_empty()
+    );
+
+    // A value that is not a number is refused next to its field, and kept.
+    fill(&browser, "#value", "일흔둘").await;
+    click(&browser, "form[action='/wellness'] button[type=submit]").await;
+    assert!(!text(&browser, "#value-error").await.is_empty());
+    fill(&browser, "#value", "72").await;
+    click(&browser, "form[action='/wellness'] button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("#chart-heart_rate circle"))
+        .await
+        .expect("the heart rate is on the chart");
+    assert!(text(&browser, "#title-heart_rate").await.contains("72"));
+
+    browser
+        .find(Locator::Css("#kind"))
+        .await
+        .expect("kind")
+        .select_by_value("blood_pressure")
+        .await
+        .expect("choose");
+    fill(&browser, "#systolic", "118").await;
+    fill(&browser, "#diastolic", "76").await;
+    click(&browser, "form[action='/wellness'] button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("#chart-systolic circle"))
+        .await
+        .expect("the blood pressure is on the chart");
+    photograph(&browser, "wellness").await;
+    browser.close().await.expect("close");
+}

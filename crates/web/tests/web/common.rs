@@ -6,7 +6,10 @@ use platform::testing::{Backend, TestApp};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
-/// A server running ask and ration behind the web pages.
+/// A fixed master key for wellness' encrypted notes, so tests need no key file.
+const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// A server running ask, wellness and ration behind the web pages.
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
@@ -14,6 +17,13 @@ pub async fn spawn() -> TestApp {
 pub async fn spawn_with(configure: impl FnOnce(&mut platform::Config) + Send + 'static) -> TestApp {
     TestApp::builder(Backend::Sqlite)
         .app(ask::Ask)
+        .app(
+            wellness::Wellness::new(
+                wellness::Keyring::from_base64(MASTER_KEY).unwrap(),
+                &wellness::Settings::default(),
+            )
+            .unwrap(),
+        )
         .app(ration::Ration)
         .front(web::front)
         .config(configure)
