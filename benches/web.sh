@@ -51,9 +51,11 @@ run "/ (home, signed in)" -H "Cookie: $minji" "$base/"
 run "/ask (list, anonymous)" "$base/ask"
 run "/ask/q/{id} (question, signed in)" -H "Cookie: $minji" "$base/ask/q/$question"
 run "/ask/me (points, signed in)" -H "Cookie: $minji" "$base/ask/me"
+run "/wellness (dashboard, five charts, signed in)" -H "Cookie: $minji" "$base/wellness"
 run "/ration/farms/{farm} (feed table, signed in)" -H "Cookie: $demo" "$base/ration/farms/$farm"
 run "/ration/.../formulations/{id} (recipe, signed in)" -H "Cookie: $demo" "$base/ration/farms/$farm/formulations/$formulation"
-for page in "/" "/ask" "/ask/q/$question" "/ration/farms/$farm/formulations/$formulation"; do
+for page in "/" "/ask" "/ask/q/$question" "/ration/farms/$farm" "/ration/farms/$farm/formulations/$formulation"; do
   echo "size of $page: $(curl -fs -H "Cookie: $demo" "$base$page" | wc -c) bytes"
 done
+echo "size of /wellness?range=month: $(curl -fs -H "Cookie: $minji" "$base/wellness?range=month" | wc -c) bytes"
 echo "app.js: $(curl -fs "$base$(curl -fs "$base/" | sed -nE 's/.*<script src="([^"]+)".*/\1/p')" | wc -c) bytes"
