@@ -213,10 +213,11 @@ async fn sign_up(browser: &Client, base: &str, username: &str) {
 
 #[tokio::test]
 async fn ask_answer_accept_in_two_browsers() {
+    // The server first: it installs the TLS provider the driver's HTTP client needs.
+    let app = spawn().await;
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let app = spawn().await;
     let base = app.url("");
     let asker = driver.browser("asker").await;
     asker
@@ -317,10 +318,11 @@ async fn ask_answer_accept_in_two_browsers() {
 
 #[tokio::test]
 async fn formulate_a_ration_and_read_why_another_is_impossible() {
+    // The server first: it installs the TLS provider the driver's HTTP client needs.
+    let app = spawn().await;
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let app = spawn().await;
     let base = app.url("");
     let farmer = driver.browser("farmer").await;
     farmer
@@ -397,10 +399,11 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
 
 #[tokio::test]
 async fn vitals_entered_by_hand_appear_on_the_chart() {
+    // The server first: it installs the TLS provider the driver's HTTP client needs.
+    let app = spawn().await;
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let app = spawn().await;
     let base = app.url("");
     let browser = driver.browser("walker").await;
     browser
