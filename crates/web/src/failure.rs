@@ -101,6 +101,17 @@ fn sign_in(path: &str) -> Response {
     Redirect::to(&format!("/login?{next}")).into_response()
 }
 
+/// A form field that may be left empty or hold a number; anything else is refused by name.
+pub fn optional_number(field: &str, text: &str) -> Result<Option<f64>, Fields> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| Fields::one(field, "must be a number")),
+    }
+}
+
 /// What the API said about a form's fields, to show next to them.
 #[derive(Debug, Default)]
 pub struct Fields {

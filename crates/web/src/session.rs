@@ -2,18 +2,17 @@
 //! expire; the form guard (a double-submit CSRF token on every write); and the visitor's
 //! language and time zone.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use jiff::tz::TimeZone;
-use platform::accounts::SESSION_COOKIE;
+use platform::accounts::{SESSION_COOKIE, cookie};
 use serde::Deserialize;
 
 use crate::Web;
@@ -83,13 +82,13 @@ impl Visit {
     /// `Set-Cookie` values that sign a browser in with `tokens`.
     pub fn sign_in_cookies(&self, tokens: &Tokens) -> [HeaderValue; 2] {
         [
-            cookie(
+            set_cookie(
                 SESSION_COOKIE,
                 &tokens.access_token,
                 SESSION_SECONDS,
                 self.secure,
             ),
-            cookie(
+            set_cookie(
                 REFRESH_COOKIE,
                 &tokens.refresh_token,
                 SESSION_SECONDS,
@@ -101,19 +100,19 @@ impl Visit {
     /// `Set-Cookie` values that sign a browser out.
     pub fn sign_out_cookies(&self) -> [HeaderValue; 2] {
         [
-            cookie(SESSION_COOKIE, "", 0, self.secure),
-            cookie(REFRESH_COOKIE, "", 0, self.secure),
+            set_cookie(SESSION_COOKIE, "", 0, self.secure),
+            set_cookie(REFRESH_COOKIE, "", 0, self.secure),
         ]
     }
 
     /// `Set-Cookie` for a chosen language (a year).
     pub fn language_cookie(&self, lang: Lang) -> HeaderValue {
-        cookie(LANG_COOKIE, lang.tag(), 365 * 24 * 3600, self.secure)
+        set_cookie(LANG_COOKIE, lang.tag(), 365 * 24 * 3600, self.secure)
     }
 
     /// The refresh token, to revoke it when signing out.
     pub fn refresh_token(headers: &HeaderMap) -> Option<String> {
-        cookies(headers).remove(REFRESH_COOKIE)
+        cookie(headers, REFRESH_COOKIE).map(str::to_owned)
     }
 }
 
@@ -121,24 +120,28 @@ impl Visit {
 /// renews the access token when it is about to expire, and leaves a [`Visit`].
 pub async fn session(State(web): State<Web>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    let jar = cookies(&parts.headers);
+    let read = |name: &str| {
+        cookie(&parts.headers, name)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    let (csrf_cookie, refresh) = (read(CSRF_COOKIE), read(REFRESH_COOKIE));
     let secure = parts
         .headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE) {
+    let (csrf, new_csrf) = match &csrf_cookie {
         Some(token) if token.len() >= 16 => (token.clone(), false),
         _ => (platform::accounts::random_hex(16), true),
     };
     let mut visit = Visit {
-        lang: Lang::choose(jar.get(LANG_COOKIE).map(String::as_str), &parts.headers),
-        zone: jar
-            .get(TZ_COOKIE)
-            .and_then(|name| jiff::tz::db().get(name).ok())
+        lang: Lang::choose(read(LANG_COOKIE).as_deref(), &parts.headers),
+        zone: read(TZ_COOKIE)
+            .and_then(|name| jiff::tz::db().get(&name).ok())
             .or_else(|| jiff::tz::db().get(DEFAULT_ZONE).ok())
             .unwrap_or(TimeZone::UTC),
         csrf,
-        token: jar.get(SESSION_COOKIE).cloned().filter(|t| !t.is_empty()),
+        token: read(SESSION_COOKIE),
         client: parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -152,20 +155,26 @@ pub async fn session(State(web): State<Web>, req: Request, next: Next) -> Respon
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
         body
     } else {
-        match guard(&parts.headers, body, &jar, new_csrf).await {
+        let expected = csrf_cookie.as_deref().filter(|_| !new_csrf);
+        match guard(&parts.headers, body, expected).await {
             Ok(body) => body,
             Err(reason) => return Failure::new(&visit, reason).into_response(),
         }
     };
     let mut set = Vec::new();
     if new_csrf {
-        set.push(cookie(CSRF_COOKIE, &visit.csrf, SESSION_SECONDS, secure));
+        set.push(set_cookie(
+            CSRF_COOKIE,
+            &visit.csrf,
+            SESSION_SECONDS,
+            secure,
+        ));
     }
     let expiring = visit.token.as_deref().is_none_or(|t| {
         expires_at(t)
             .is_none_or(|exp| exp - RENEW_BEFORE_SECONDS <= jiff::Timestamp::now().as_second())
     });
-    if expiring && let Some(refresh) = jar.get(REFRESH_COOKIE).filter(|t| !t.is_empty()) {
+    if expiring && let Some(refresh) = refresh {
         let body = serde_json::json!({ "refresh_token": refresh }).to_string();
         match web
             .api
@@ -200,16 +209,8 @@ pub async fn session(State(web): State<Web>, req: Request, next: Next) -> Respon
 
 /// Lets a write through only with the visitor's CSRF token, in the `x-csrf-token` header or
 /// the form's `csrf` field; gives the body back for the handler.
-async fn guard(
-    headers: &HeaderMap,
-    body: Body,
-    jar: &HashMap<String, String>,
-    new_csrf: bool,
-) -> Result<Body, Reason> {
-    let expected = jar
-        .get(CSRF_COOKIE)
-        .filter(|_| !new_csrf)
-        .ok_or(Reason::ExpiredForm)?;
+async fn guard(headers: &HeaderMap, body: Body, expected: Option<&str>) -> Result<Body, Reason> {
+    let expected = expected.ok_or(Reason::ExpiredForm)?;
     if let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return if same(sent, expected) {
             Ok(body)
@@ -243,20 +244,8 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The request's cookies by name.
-fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
-}
-
 /// A `Set-Cookie` value the page's scripts cannot read and other sites cannot send.
-fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
@@ -299,7 +288,7 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_and_strict() {
-        let value = cookie(SESSION_COOKIE, "t", 60, true);
+        let value = set_cookie(SESSION_COOKIE, "t", 60, true);
         let text = value.to_str().unwrap_or_default();
         assert!(
             text.contains("HttpOnly")

@@ -179,15 +179,19 @@ pub async fn authenticate(State(ctx): State<AppContext>, mut req: Request, next:
 
 /// The web session's access token, from the `Cookie` header.
 fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE).filter(|value| !value.is_empty())
+}
+
+/// The value of the cookie `name` in a request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
 }
 
 fn authentication(parts: &Parts) -> &Authentication {

@@ -12,7 +12,7 @@ mod throttle;
 mod tokens;
 
 pub use auth::{
-    Auth, Authentication, CurrentUser, MaybeUser, SESSION_COOKIE, Scopes, authenticate,
+    Auth, Authentication, CurrentUser, MaybeUser, SESSION_COOKIE, Scopes, authenticate, cookie,
 };
 pub use http::router;
 pub use model::{

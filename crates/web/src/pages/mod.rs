@@ -107,6 +107,14 @@ impl Shell {
     }
 }
 
+/// A path segment from the visitor's URL made safe to put in an API path: ids are digits,
+/// codes `a-z0-9_`.
+pub fn segment(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
 /// A rendered page (200).
 pub fn render(template: &impl Template) -> Response {
     render_with(StatusCode::OK, template)

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{Choice, categories};
 use crate::Web;
-use crate::failure::Fields;
+use crate::failure::{Fields, optional_number};
 use crate::i18n::AskTexts;
 use crate::pages::{PageResult, Shell, render};
 use crate::session::Visit;
@@ -107,18 +107,9 @@ pub async fn submit(
 
 /// The API request for a draft; numbers that are not numbers are refused here, by field.
 fn request(draft: &Draft) -> Result<serde_json::Value, Fields> {
-    let number = |field: &str, text: &str| -> Result<Option<f64>, Fields> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        text.parse::<f64>()
-            .map(Some)
-            .map_err(|_| Fields::one(field, "must be a number"))
-    };
     let location = match (
-        number("location.lat", &draft.lat)?,
-        number("location.lng", &draft.lng)?,
+        optional_number("location.lat", &draft.lat)?,
+        optional_number("location.lng", &draft.lng)?,
     ) {
         (Some(lat), Some(lng)) => {
             let name = draft.place_name.trim();

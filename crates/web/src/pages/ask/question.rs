@@ -14,7 +14,7 @@ use super::{Author, Card, Summary};
 use crate::Web;
 use crate::failure::Fields;
 use crate::i18n::AskTexts;
-use crate::pages::{PageResult, Shell, render, when};
+use crate::pages::{PageResult, Shell, render, segment, when};
 use crate::session::Visit;
 
 #[derive(Deserialize)]
@@ -71,7 +71,7 @@ pub async fn page(
 }
 
 async fn show(web: &Web, visit: &Visit, id: &str, draft: String, fields: Fields) -> PageResult {
-    let path = format!("/api/v1/questions/{}", encode(id));
+    let path = format!("/api/v1/questions/{}", segment(id));
     let (shell, question) = tokio::join!(
         Shell::load(web, visit, "ask"),
         web.api.get::<Question>(visit, &path),
@@ -108,14 +108,6 @@ async fn show(web: &Web, visit: &Visit, id: &str, draft: String, fields: Fields)
     }))
 }
 
-/// A path segment as the visitor typed it, made safe to put in an API path.
-fn encode(segment: &str) -> String {
-    segment
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect()
-}
-
 #[derive(Deserialize)]
 pub struct AnswerForm {
     #[serde(default)]
@@ -129,7 +121,7 @@ pub async fn answer(
     Path(id): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> PageResult {
-    let path = format!("/api/v1/questions/{}/answers", encode(&id));
+    let path = format!("/api/v1/questions/{}/answers", segment(&id));
     let sent = web
         .api
         .send::<IgnoredAny>(
@@ -140,7 +132,7 @@ pub async fn answer(
         )
         .await;
     match sent {
-        Ok(_) => Ok(Redirect::to(&format!("/ask/q/{}#answers", encode(&id))).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/ask/q/{}#answers", segment(&id))).into_response()),
         Err(failure) => {
             let fields = failure.into_fields()?;
             show(&web, &visit, &id, form.content, fields).await
@@ -159,7 +151,7 @@ pub async fn accept(
     Extension(visit): Extension<Visit>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let path = format!("/api/v1/answers/{}/accept", encode(&id));
+    let path = format!("/api/v1/answers/{}/accept", segment(&id));
     let accepted: Accepted = web.api.send(&visit, Method::PUT, &path, &json!({})).await?;
-    Ok(Redirect::to(&format!("/ask/q/{}", encode(&accepted.question_id))).into_response())
+    Ok(Redirect::to(&format!("/ask/q/{}", segment(&accepted.question_id))).into_response())
 }

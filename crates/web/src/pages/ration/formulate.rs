@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::{Farm, FarmDetail, Feed, NUTRIENTS, segment};
 use crate::Web;
-use crate::failure::Fields;
+use crate::failure::{Fields, optional_number};
 use crate::i18n::RationTexts;
 use crate::pages::{PageResult, Shell, render};
 use crate::session::Visit;
@@ -107,27 +107,18 @@ impl Draft {
 
     /// The API request, or the fields that are not numbers.
     fn request(&self) -> Result<Value, Fields> {
-        let number = |field: &str, text: &str| -> Result<Option<f64>, Fields> {
-            match text.trim() {
-                "" => Ok(None),
-                text => text
-                    .parse::<f64>()
-                    .map(Some)
-                    .map_err(|_| Fields::one(field, "must be a number")),
-            }
-        };
         let mut constraints = vec![json!({ "kind": "total", "value": 1.0 })];
         for (code, ..) in NUTRIENTS {
             let (min_key, max_key) = (format!("min_{code}"), format!("max_{code}"));
-            let min = number(&min_key, self.limit(&min_key))?;
-            let max = number(&max_key, self.limit(&max_key))?;
+            let min = optional_number(&min_key, self.limit(&min_key))?;
+            let max = optional_number(&max_key, self.limit(&max_key))?;
             if min.is_some() || max.is_some() {
                 constraints
                     .push(json!({ "kind": "nutrient", "nutrient": code, "min": min, "max": max }));
             }
         }
         for code in &self.feeds {
-            if let Some(percent) = number(&format!("share_{code}"), self.share(code))? {
+            if let Some(percent) = optional_number(&format!("share_{code}"), self.share(code))? {
                 constraints.push(
                     json!({ "kind": "inclusion", "ingredient": code, "max": percent / 100.0 }),
                 );
@@ -138,7 +129,7 @@ impl Draft {
             "basis": "dm",
             "feeds": self.feeds,
             "constraints": constraints,
-            "intake_kg_dm": number("intake", &self.intake)?,
+            "intake_kg_dm": optional_number("intake", &self.intake)?,
         }))
     }
 }

@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::Web;
+use crate::pages::segment;
 
 pub fn routes() -> Router<Web> {
     Router::new()
@@ -70,13 +71,6 @@ struct Feed {
     #[serde(default)]
     nutrients: std::collections::BTreeMap<String, f64>,
     price: f64,
-}
-
-/// A path segment made safe for an API path: ids are digits, codes are `a-z0-9_`.
-fn segment(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect()
 }
 
 /// ₩ with thousands separators: `₩1,234`.

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use self::chart::{Bucket, Chart, Shape};
 use crate::Web;
-use crate::failure::Fields;
+use crate::failure::{Fields, optional_number};
 use crate::i18n::{Lang, WellnessTexts};
 use crate::pages::{PageResult, Shell, render};
 use crate::session::Visit;
@@ -180,8 +180,8 @@ async fn show(
     saved: bool,
 ) -> PageResult {
     let from = jiff::Timestamp::now()
-        .checked_sub(jiff::SignedDuration::from_hours(range.hours()))
-        .map_err(|_| visit.sign_in_first())?;
+        .saturating_sub(jiff::SignedDuration::from_hours(range.hours()))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let paths: Vec<String> = PLOTS
         .iter()
         .map(|p| {
@@ -201,14 +201,12 @@ async fn show(
                 .map(|p| web.api.get::<Series>(visit, p.as_str()))
         ),
     );
-    let shell = shell?;
-    if shell.me.is_none() {
-        return Err(visit.sign_in_first());
-    }
+    // Signed out, the series reads answer 401, and the visitor is sent to sign in.
+    let (shell, series) = (shell?, series?);
     let w = visit.lang.wellness();
     let panels = PLOTS
         .iter()
-        .zip(series?)
+        .zip(series)
         .map(|(plot, series)| {
             let buckets: Vec<Bucket> = series
                 .points
@@ -277,15 +275,6 @@ pub struct Entry {
 impl Entry {
     /// The API record, or the fields that cannot be read.
     fn request(&self, visit: &Visit) -> Result<serde_json::Value, Fields> {
-        let number = |field: &str, text: &str| -> Result<Option<f64>, Fields> {
-            match text.trim() {
-                "" => Ok(None),
-                t => t
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| Fields::one(field, "must be a number")),
-            }
-        };
         let start = match self.at.trim() {
             "" => jiff::Timestamp::now().to_zoned(visit.zone.clone()),
             text => text
@@ -300,10 +289,10 @@ impl Entry {
             "start": start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         });
         if self.kind == "blood_pressure" {
-            body["systolic"] = json!(number("systolic", &self.systolic)?);
-            body["diastolic"] = json!(number("diastolic", &self.diastolic)?);
+            body["systolic"] = json!(optional_number("systolic", &self.systolic)?);
+            body["diastolic"] = json!(optional_number("diastolic", &self.diastolic)?);
         } else {
-            body["value"] = json!(number("value", &self.value)?);
+            body["value"] = json!(optional_number("value", &self.value)?);
         }
         Ok(body)
     }
