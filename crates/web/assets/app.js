@@ -47,7 +47,111 @@ function followUnread(badge) {
   window.addEventListener("pagehide", function () { stream.close(); });
 }
 
+// The compose box marks #hashtags and @mentions as they are typed, by the rules the server
+// reads them with, on a layer behind the transparent text.
+function highlightCompose(form) {
+  var area = form.querySelector("textarea");
+  var layer = form.querySelector("[data-highlights]");
+  if (!area || !layer) return;
+  var draw = function () {
+    var text = area.value, re = /[#@][\p{L}\p{N}_]+/gu, last = 0, m;
+    layer.textContent = "";
+    while ((m = re.exec(text))) {
+      var before = text.slice(0, m.index).slice(-1), word = m[0];
+      if (word[0] === "@") {
+        word = (/^@[A-Za-z0-9_]+/.exec(word) || [""])[0];
+        if (!word || /[A-Za-z0-9_]/.test(before)) continue;
+      } else if (/[\p{L}\p{N}_]/u.test(before) || !/\p{L}/u.test(word)) {
+        continue;
+      }
+      layer.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var mark = document.createElement("mark");
+      mark.textContent = word;
+      layer.appendChild(mark);
+      last = m.index + word.length;
+      re.lastIndex = last;
+    }
+    // A last empty line still takes room in the text box.
+    layer.appendChild(document.createTextNode(text.slice(last) + "\u200b"));
+    layer.scrollTop = area.scrollTop;
+  };
+  area.addEventListener("input", draw);
+  area.addEventListener("scroll", function () { layer.scrollTop = area.scrollTop; });
+  draw();
+  var file = form.querySelector("[data-preview]");
+  var preview = form.querySelector("[data-preview-image]");
+  if (file && preview) {
+    file.addEventListener("change", function () {
+      if (preview.src) URL.revokeObjectURL(preview.src);
+      var chosen = file.files && file.files[0];
+      preview.hidden = !chosen;
+      if (chosen) preview.src = URL.createObjectURL(chosen);
+    });
+  }
+}
+
+// A "more" link loads the next page into the list when it scrolls into view.
+function scrollForMore(link) {
+  if (!window.IntersectionObserver || !window.DOMParser) return;
+  var list = document.querySelector("[data-posts]");
+  var loading = false;
+  var observer = new IntersectionObserver(function (entries) {
+    if (loading || !entries.some(function (e) { return e.isIntersecting; })) return;
+    loading = true;
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var items = page.querySelector("[data-posts]");
+        if (items) Array.prototype.slice.call(items.children).forEach(function (li) { list.appendChild(li); });
+        var next = page.querySelector("[data-more]");
+        if (next) {
+          link.href = next.getAttribute("href");
+          loading = false;
+        } else {
+          observer.disconnect();
+          link.parentNode.removeChild(link);
+        }
+      })
+      .catch(function () { observer.disconnect(); });
+  }, { rootMargin: "400px" });
+  observer.observe(link);
+}
+
+// The home feed's banner counts posts that enter the feed while it is open (/ws/feed).
+function followFeed(banner) {
+  if (!window.WebSocket) return;
+  var count = 0, wait = 1000, socket = null, leaving = false;
+  var connect = function () {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/feed");
+    socket.addEventListener("open", function () {
+      wait = 1000;
+      socket.send(JSON.stringify({ type: "subscribe", channel: "feed_updates" }));
+    });
+    socket.addEventListener("message", function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type !== "new_content") return;
+      count += 1;
+      banner.querySelector("[data-count]").textContent = String(count);
+      banner.hidden = false;
+    });
+    socket.addEventListener("close", function () {
+      if (leaving) return;
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 30000);
+    });
+  };
+  window.addEventListener("pagehide", function () { leaving = true; socket.close(); });
+  connect();
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-compose]").forEach(highlightCompose);
+  var more = document.querySelector("[data-more]");
+  if (more) scrollForMore(more);
+  var banner = document.querySelector("[data-banner]");
+  if (banner) followFeed(banner);
   document.querySelectorAll("form[data-locate]").forEach(enableLocate);
   var badge = document.querySelector(".badge[data-unread]");
   if (badge) followUnread(badge);

@@ -41,6 +41,49 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A request body with its media type.
+#[derive(Debug)]
+pub struct Payload {
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+impl Payload {
+    /// `value` as JSON.
+    pub fn json(value: &serde_json::Value) -> Self {
+        Self {
+            content_type: "application/json".to_owned(),
+            bytes: value.to_string().into_bytes(),
+        }
+    }
+
+    /// A file for `POST /api/v1/uploads` on behalf of `app`, as `multipart/form-data`.
+    pub fn upload(app: &str, file_name: &str, content_type: &str, file: &[u8]) -> Self {
+        const BOUNDARY: &str = "maru-web-upload-7d1f0c9a4b2e";
+        // Names written into the part headers are reduced to safe characters.
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "._-/+".contains(*c))
+                .collect()
+        };
+        let mut bytes = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"app\"\r\n\r\n{app}\r\n\
+             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: {}\r\n\r\n",
+            clean(file_name),
+            clean(content_type),
+            app = clean(app),
+        )
+        .into_bytes();
+        bytes.extend_from_slice(file);
+        bytes.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        Self {
+            content_type: format!("multipart/form-data; boundary={BOUNDARY}"),
+            bytes,
+        }
+    }
+}
+
 /// Who is calling: the signed-in visitor's token and address.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller<'a> {
@@ -72,8 +115,20 @@ impl Api {
         path: &str,
         body: &impl Serialize,
     ) -> Result<T, Failure> {
-        let body = serde_json::to_vec(body).map_err(|e| visit.fail(broken(&e)))?;
-        self.as_visitor(visit, method, path, Some(body)).await
+        let body = serde_json::to_value(body).map_err(|e| visit.fail(broken(&e)))?;
+        self.as_visitor(visit, method, path, Some(Payload::json(&body)))
+            .await
+    }
+
+    /// `POST path` with `payload` as the visitor (uploads).
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        visit: &Visit,
+        path: &str,
+        payload: Payload,
+    ) -> Result<T, Failure> {
+        self.as_visitor(visit, Method::POST, path, Some(payload))
+            .await
     }
 
     async fn as_visitor<T: DeserializeOwned>(
@@ -81,7 +136,7 @@ impl Api {
         visit: &Visit,
         method: Method,
         path: &str,
-        body: Option<Vec<u8>>,
+        body: Option<Payload>,
     ) -> Result<T, Failure> {
         self.call(visit.caller(), method, path, body)
             .await
@@ -94,18 +149,20 @@ impl Api {
         caller: Caller<'_>,
         method: Method,
         path: &str,
-        body: Option<Vec<u8>>,
+        body: Option<Payload>,
     ) -> Result<T, Problem> {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = caller.token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        if body.is_some() {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-        }
-        let mut request = request
-            .body(body.map_or_else(Body::empty, Body::from))
-            .map_err(|e| broken(&e))?;
+        let body = match body {
+            Some(payload) => {
+                request = request.header(header::CONTENT_TYPE, payload.content_type);
+                Body::from(payload.bytes)
+            }
+            None => Body::empty(),
+        };
+        let mut request = request.body(body).map_err(|e| broken(&e))?;
         if let Some(addr) = caller.client {
             request.extensions_mut().insert(ConnectInfo(addr));
         }

@@ -63,6 +63,28 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The same failure with the API's `from` field called `to`, as the form names it. A file
+    /// refused as too large (413) or of the wrong kind (415) becomes a refusal of that field.
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        if let Reason::Api(problem) = &mut self.0.reason {
+            if matches!(problem.status, 413 | 415) && problem.errors.is_empty() {
+                problem.errors.push(FieldError {
+                    field: to.to_owned(),
+                    message: problem.detail.take().unwrap_or_default(),
+                });
+                problem.status = 422;
+            }
+            for error in &mut problem.errors {
+                if error.field == from {
+                    to.clone_into(&mut error.field);
+                }
+            }
+        }
+        self
+    }
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let Failed { shell, reason } = *self.0;

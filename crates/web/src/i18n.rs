@@ -73,6 +73,13 @@ impl Lang {
         }
     }
 
+    pub fn social(self) -> &'static SocialTexts {
+        match self {
+            Self::Ko => &SocialTexts::KO,
+            Self::En => &SocialTexts::EN,
+        }
+    }
+
     pub fn ask(self) -> &'static AskTexts {
         match self {
             Self::Ko => &AskTexts::KO,
@@ -161,6 +168,65 @@ texts! {
         hours_ago: "시간 전" / " h ago",
         previous: "이전" / "Previous",
         next: "다음" / "Next",
+    }
+}
+
+texts! {
+    /// social's pages.
+    SocialTexts {
+        feed: "홈 피드" / "Home feed",
+        ranked: "추천" / "For you",
+        latest: "최신" / "Latest",
+        compose: "무슨 일이 있나요?" / "What's happening?",
+        compose_hint: "#해시태그와 @아이디를 쓸 수 있어요. 최대 5,000자" / "Use #hashtags and @usernames. Up to 5,000 characters",
+        publish: "게시" / "Post",
+        visibility: "공개 범위" / "Who can see it",
+        public: "전체 공개" / "Everyone",
+        followers_only: "팔로워만" / "Followers",
+        only_me: "나만 보기" / "Only me",
+        image: "사진" / "Photo",
+        image_hint: "JPEG, PNG, WebP 또는 GIF" / "JPEG, PNG, WebP or GIF",
+        image_preview: "고른 사진 미리 보기" / "Preview of the chosen photo",
+        new_posts: "새 게시물 보기" / "Show new posts",
+        empty_feed: "아직 피드가 비어 있어요. 검색해서 팔로우할 사람을 찾아보세요." / "Your feed is empty. Search for people to follow.",
+        more: "더 보기" / "Load more",
+        like: "좋아요" / "Like",
+        unlike: "좋아요 취소" / "Unlike",
+        comments: "댓글" / "Comments",
+        share: "공유" / "Share",
+        share_quote: "한마디 덧붙이기 (선택)" / "Add a comment (optional)",
+        delete: "삭제" / "Delete",
+        edited: "수정됨" / "edited",
+        shared_post: "공유한 게시물" / "Shared post",
+        original_gone: "원래 게시물을 볼 수 없어요." / "The original post is not available.",
+        write_comment: "댓글 쓰기" / "Write a comment",
+        post_comment: "댓글 달기" / "Comment",
+        reply: "답글" / "Reply",
+        reply_to: "님에게 답글" / ", in reply",
+        no_comments: "아직 댓글이 없어요." / "No comments yet.",
+        more_comments: "댓글 더 보기" / "More comments",
+        posts: "게시물" / "Posts",
+        no_posts: "게시물이 없어요." / "No posts.",
+        followers: "팔로워" / "Followers",
+        following: "팔로잉" / "Following",
+        follow: "팔로우" / "Follow",
+        unfollow: "팔로우 취소" / "Unfollow",
+        requested: "요청 취소" / "Cancel request",
+        follows_you: "나를 팔로우해요" / "Follows you",
+        locked: "승인제 계정" / "Approves followers",
+        mute: "뮤트" / "Mute",
+        unmute: "뮤트 해제" / "Unmute",
+        block: "차단" / "Block",
+        unblock: "차단 해제" / "Unblock",
+        edit_profile: "프로필 수정" / "Edit profile",
+        search: "검색" / "Search",
+        search_label: "검색어" / "Search for",
+        kind_posts: "게시물" / "Posts",
+        kind_people: "사람" / "People",
+        kind_tags: "해시태그" / "Hashtags",
+        no_results: "찾는 결과가 없어요." / "Nothing found.",
+        posts_unit: "개의 게시물" / " posts",
+        tag_posts: "해시태그 게시물" / "Posts with this hashtag",
     }
 }
 

@@ -26,7 +26,7 @@ use platform::AppContext;
 
 use crate::api::Api;
 use crate::i18n::Lang;
-use crate::pages::{AppLink, account, ask, home, ration, wellness};
+use crate::pages::{AppLink, account, ask, home, ration, social, wellness};
 
 /// What every page handler shares.
 #[derive(Clone)]
@@ -34,6 +34,7 @@ pub struct Web {
     api: Api,
     /// The apps this server runs, in the switcher's order.
     apps: Arc<Vec<&'static str>>,
+    renewals: session::Renewals,
 }
 
 /// The apps in the switcher's order, with the path of their pages.
@@ -46,7 +47,7 @@ const APPS: [(&str, &str); 5] = [
 ];
 
 /// The apps whose pages are built; the others link to their API documentation.
-const WITH_PAGES: [&str; 3] = ["ask", "wellness", "ration"];
+const WITH_PAGES: [&str; 4] = ["social", "ask", "wellness", "ration"];
 
 impl Web {
     fn app_links(&self, lang: Lang) -> Vec<AppLink> {
@@ -85,6 +86,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
                 .map(|(key, _)| *key)
                 .collect(),
         ),
+        renewals: session::Renewals::new(),
     };
     Router::new()
         .route("/", get(home::index))
@@ -98,6 +100,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
         )
         .route("/notifications", get(home::notifications))
         .route("/notifications/read-all", post(home::read_all))
+        .nest("/social", social::routes())
         .nest("/ask", ask::routes())
         .nest("/ration", ration::routes())
         .nest("/wellness", wellness::routes())

@@ -6,17 +6,18 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use bytes::Bytes;
 use jiff::tz::TimeZone;
 use platform::accounts::{SESSION_COOKIE, cookie};
 use serde::Deserialize;
 
 use crate::Web;
-use crate::api::{Caller, Problem};
+use crate::api::{Caller, Payload, Problem};
 use crate::failure::{Failure, Reason};
 use crate::i18n::Lang;
 
@@ -33,14 +34,40 @@ const SESSION_SECONDS: i64 = 30 * 24 * 3600;
 const RENEW_BEFORE_SECONDS: i64 = 60;
 /// Largest form a page accepts.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Largest form that carries a file (an image for a post), above the largest image uploads
+/// accept.
+pub const MAX_UPLOAD_FORM_BYTES: usize = 16 * 1024 * 1024;
 /// Where the pages' users live, unless their browser says otherwise.
 const DEFAULT_ZONE: &str = "Asia/Seoul";
 
 /// The tokens the API hands out at sign-in and renewal.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Tokens {
     access_token: String,
     refresh_token: String,
+}
+
+/// Renewals of this node, in flight or just done, by the refresh token they spent.
+///
+/// The API rotates the refresh token at every use and takes a second use of a spent one for
+/// theft, revoking the whole session. Two requests of one browser that both find the access
+/// token about to lapse (two tabs loading, a page and its script) carry the same refresh
+/// cookie, so they share one renewal: the first makes it, the others wait for its tokens.
+#[derive(Clone)]
+pub struct Renewals(moka::future::Cache<String, Tokens>);
+
+impl Renewals {
+    /// How long a renewal's tokens are handed to late requests that spent the same token.
+    const KEPT: std::time::Duration = std::time::Duration::from_secs(60);
+
+    pub fn new() -> Self {
+        Self(
+            moka::future::Cache::builder()
+                .time_to_live(Self::KEPT)
+                .max_capacity(100_000)
+                .build(),
+        )
+    }
 }
 
 /// What a page knows of its visitor; [`session`] leaves one on every request.
@@ -175,17 +202,14 @@ pub async fn session(State(web): State<Web>, req: Request, next: Next) -> Respon
             .is_none_or(|exp| exp - RENEW_BEFORE_SECONDS <= jiff::Timestamp::now().as_second())
     });
     if expiring && let Some(refresh) = refresh {
-        let body = serde_json::json!({ "refresh_token": refresh }).to_string();
-        match web
-            .api
-            .call::<Tokens>(
-                visit.caller(),
-                Method::POST,
-                "/api/v1/auth/refresh",
-                Some(body.into_bytes()),
-            )
-            .await
-        {
+        let body = Payload::json(&serde_json::json!({ "refresh_token": refresh }));
+        let renewal = web.api.call::<Tokens>(
+            visit.caller(),
+            Method::POST,
+            "/api/v1/auth/refresh",
+            Some(body),
+        );
+        match web.renewals.0.try_get_with(refresh, renewal).await {
             Ok(tokens) => {
                 visit.token = Some(tokens.access_token.clone());
                 set.extend(visit.sign_in_cookies(&tokens));
@@ -218,21 +242,45 @@ async fn guard(headers: &HeaderMap, body: Body, expected: Option<&str>) -> Resul
             Err(Reason::ExpiredForm)
         };
     }
-    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+    let boundary = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let limit = if boundary.is_some() {
+        MAX_UPLOAD_FORM_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| Reason::TooLarge)?;
-    let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(k, _)| k == CSRF_FIELD)
-                .map(|(_, v)| v)
-        });
+    let sent = match boundary {
+        Some(boundary) => multipart_csrf(bytes.clone(), boundary).await,
+        None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v)
+            }),
+    };
     match sent {
         Some(sent) if same(&sent, expected) => Ok(Body::from(bytes)),
         _ => Err(Reason::ExpiredForm),
     }
+}
+
+/// The `csrf` field of a `multipart/form-data` body (forms that carry a file).
+async fn multipart_csrf(bytes: Bytes, boundary: String) -> Option<String> {
+    let body = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut form = multer::Multipart::new(body, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Compares two tokens in time that does not depend on where they differ.

@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::service::{self, Registration};
 use crate::error::ProblemBody;
-use crate::extract::{Json, Path};
+use crate::extract::{Json, Path, Query};
 use crate::http::ClientIp;
 use crate::validation::{Validate, field, optional};
 use crate::{ApiRouter, AppContext, Result};
@@ -30,6 +30,7 @@ pub fn router(ctx: &AppContext) -> ApiRouter {
         .routes(routes!(me, update_me, delete_me))
         .routes(routes!(export))
         .routes(routes!(get_user))
+        .routes(routes!(lookup_user))
         .routes(routes!(set_role))
         .routes(routes!(create_api_key, list_api_keys))
         .routes(routes!(revoke_api_key))
@@ -212,6 +213,27 @@ async fn get_user(
     Path(id): Path<UserId>,
 ) -> Result<Json<PublicUser>> {
     service::get_user(&ctx, id).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LookupParams {
+    /// The username, with or without a leading `@`; any case.
+    username: String,
+}
+
+/// A user's public profile by username (how `@name` mentions and profile links resolve).
+#[utoipa::path(get, path = "/api/v1/users/lookup", tag = "accounts", params(LookupParams),
+    responses((status = 200, body = PublicUser), (status = 404, body = ProblemBody)))]
+async fn lookup_user(
+    State(ctx): State<AppContext>,
+    Query(params): Query<LookupParams>,
+) -> Result<Json<PublicUser>> {
+    let username = params.username.trim_start_matches('@');
+    service::find_by_username(&ctx, username)
+        .await?
+        .map(|user| Json(PublicUser::from(user)))
+        .ok_or_else(|| crate::Error::not_found("no such user"))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -290,6 +290,21 @@ async fn profiles_can_be_read_changed_and_deleted(backend: Backend) {
         .unwrap();
     assert_eq!(public["display_name"], "유나");
     assert!(public.get("email").is_none(), "others never see the e-mail");
+    let by_name: Value = app
+        .get("/api/v1/users/lookup?username=@YUNA", None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_name["id"], public["id"], "a username finds its profile");
+    let missing = app
+        .get("/api/v1/users/lookup?username=nobody_here", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     let cleared = app
         .request(reqwest::Method::PUT, "/api/v1/users/me", Some(&user))

@@ -24,6 +24,10 @@ pub enum Outgoing {
 
 /// Counts and relations between the reader and another user.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no facts, answered flat as clients read a relationship"
+)]
 pub struct Relationship {
     #[schema(value_type = String)]
     pub user_id: UserId,
@@ -34,6 +38,10 @@ pub struct Relationship {
     pub outgoing: Outgoing,
     /// They follow the reader.
     pub followed_by: bool,
+    /// The reader blocks them.
+    pub blocking: bool,
+    /// The reader mutes them.
+    pub muting: bool,
 }
 
 pub async fn relationship(ctx: &AppContext, reader: UserId, user: UserId) -> Result<Relationship> {
@@ -47,6 +55,7 @@ pub async fn relationship(ctx: &AppContext, reader: UserId, user: UserId) -> Res
     } else {
         Outgoing::None
     };
+    let (blocking, muting) = store::restrictions(db, reader, user).await?;
     Ok(Relationship {
         user_id: user,
         followers_count,
@@ -54,6 +63,8 @@ pub async fn relationship(ctx: &AppContext, reader: UserId, user: UserId) -> Res
         locked,
         outgoing,
         followed_by: store::follows(db, user, reader).await?,
+        blocking,
+        muting,
     })
 }
 

@@ -101,6 +101,23 @@ pub async fn follows<'e, E: Executor<'e, Database = Any>>(
     Ok(row.try_get::<i64, _>(0)? > 0)
 }
 
+/// Whether `from` blocks `to` and whether `from` mutes `to`, one way each.
+pub async fn restrictions<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    from: UserId,
+    to: UserId,
+) -> Result<(bool, bool)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM social_blocks WHERE blocker_id = $1 AND blocked_id = $2), \
+                (SELECT COUNT(*) FROM social_mutes WHERE muter_id = $1 AND muted_id = $2)",
+    )
+    .bind(from.get())
+    .bind(to.get())
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get::<i64, _>(0)? > 0, row.try_get::<i64, _>(1)? > 0))
+}
+
 /// `(locked, followers, following)` of an account.
 pub async fn account<'e, E: Executor<'e, Database = Any>>(
     db: E,

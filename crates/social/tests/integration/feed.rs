@@ -65,6 +65,17 @@ async fn nothing_leaks_on_any_read_path(backend: Backend) {
         call(&app, Method::POST, &mute, &muter).await,
         StatusCode::NO_CONTENT
     );
+    // The reader's own blocks and mutes, one way each.
+    for (reader, of, muting, blocking) in [
+        (&muter, &author, true, false),
+        (&blocker, &author, false, true),
+        (&author, &blocker, false, false),
+    ] {
+        let path = format!("/api/v1/users/{}/relationship", of.id);
+        let (_, relation) = get_json(&app, &path, reader).await;
+        assert_eq!(relation["muting"], json!(muting), "{}", reader.username);
+        assert_eq!(relation["blocking"], json!(blocking), "{}", reader.username);
+    }
 
     let mut posts = Vec::new();
     for visibility in [

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::json;
 
-use super::{PageResult, Shell, render};
+use super::{PageResult, Shell, local, render};
 use crate::Web;
-use crate::api::Problem;
+use crate::api::{Payload, Problem};
 use crate::failure::Fields;
 use crate::i18n::Lang;
 use crate::session::{Tokens, Visit};
@@ -32,15 +32,6 @@ struct Login {
 pub struct LoginQuery {
     #[serde(default)]
     next: String,
-}
-
-/// Only a path on this site is a place to come back to.
-fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
 }
 
 /// `GET /login`.
@@ -102,7 +93,7 @@ async fn sign_in(
             visit.caller(),
             Method::POST,
             "/api/v1/auth/login",
-            Some(credentials.to_string().into_bytes()),
+            Some(Payload::json(&credentials)),
         )
         .await?;
     let cookies = visit.sign_in_cookies(&tokens);
@@ -187,7 +178,7 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Response {
     if let Some(refresh) = Visit::refresh_token(&headers) {
-        let body = json!({ "refresh_token": refresh }).to_string().into_bytes();
+        let body = Payload::json(&json!({ "refresh_token": refresh }));
         if let Err(problem) = web
             .api
             .call::<IgnoredAny>(

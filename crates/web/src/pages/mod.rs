@@ -4,6 +4,7 @@ pub mod account;
 pub mod ask;
 pub mod home;
 pub mod ration;
+pub mod social;
 pub mod wellness;
 
 use askama::Template;
@@ -113,6 +114,15 @@ pub fn segment(raw: &str) -> String {
     raw.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
+}
+
+/// Only a path on this site is a place to come back to.
+pub fn local(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
 }
 
 /// A rendered page (200).

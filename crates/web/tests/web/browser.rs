@@ -1,215 +1,12 @@
-//! Whole journeys in headless Chromium, driven over WebDriver: two people in two browsers, every
-//! page photographed at phone and desktop width (under `target/screenshots/`), and no page may
-//! log a console error.
-//!
-//! Needs `chromium` and `chromium-driver` (Debian packages; `.ci/run` installs them). Without
-//! them the journeys are skipped with a note, unless `MARU_TEST_BROWSER` is set, as CI sets it.
+//! Whole journeys of ask, ration and wellness in headless Chromium: two people in two browsers
+//! where a journey needs them.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use fantoccini::Locator;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
-
+use crate::chromium::{DESKTOP, Driver, PHONE, click, fill, photograph, sign_up, text};
 use crate::common::spawn;
-
-/// A running chromedriver, stopped when dropped.
-struct Driver {
-    process: Child,
-    url: String,
-    /// Profiles of the browsers it starts.
-    profiles: tempfile::TempDir,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    })
-}
-
-impl Driver {
-    /// Starts chromedriver, or says why the journeys cannot run.
-    async fn start() -> Option<Self> {
-        let found = on_path("chromedriver").zip(on_path("chromium"));
-        if found.is_none() {
-            assert!(
-                std::env::var_os("MARU_TEST_BROWSER").is_none(),
-                "MARU_TEST_BROWSER is set but chromium / chromedriver are not installed"
-            );
-            eprintln!(
-                "note: browser journeys skipped: install chromium and chromium-driver to run them"
-            );
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let process = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if reqwest::get(format!("{url}/status")).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Some(Self {
-            process,
-            url,
-            profiles: tempfile::tempdir().expect("temp dir"),
-        })
-    }
-
-    /// A new browser with its own profile (so its own cookies).
-    async fn browser(&self, name: &str) -> Client {
-        let profile = self.profiles.path().join(name);
-        let chromium = on_path("chromium").expect("chromium");
-        let options = json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                "--disable-dev-shm-usage", "--lang=ko-KR",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            "prefs": { "intl.accept_languages": "ko-KR,ko" },
-        });
-        let capabilities = json!({
-            "goog:chromeOptions": options,
-            "goog:loggingPrefs": { "browser": "ALL" },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&self.url)
-            .await
-            .expect("a browser session")
-    }
-}
-
-/// chromedriver's console log of the page (`POST /session/{id}/se/log`).
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
-    }
-}
-
-/// Fails on any console error the page logged since the last look.
-async fn no_console_errors(browser: &Client, page: &str) {
-    let log = browser.issue_cmd(BrowserLog).await.expect("browser log");
-    let errors: Vec<&Value> = log
-        .as_array()
-        .map(|entries| entries.iter().filter(|e| e["level"] == "SEVERE").collect())
-        .unwrap_or_default();
-    assert!(errors.is_empty(), "{page}: console errors {errors:?}");
-}
-
-const PHONE: (u32, u32) = (390, 844);
-const DESKTOP: (u32, u32) = (1280, 900);
-
-fn screenshots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    dir
-}
-
-/// Photographs the current page at phone and desktop width, and checks its console.
-async fn photograph(browser: &Client, name: &str) {
-    for (width_name, (width, height)) in [("phone", PHONE), ("desktop", DESKTOP)] {
-        browser
-            .set_window_size(width, height)
-            .await
-            .expect("resize");
-        let png = browser.screenshot().await.expect("screenshot");
-        std::fs::write(
-            screenshots_dir().join(format!("{name}-{width_name}.png")),
-            png,
-        )
-        .expect("write screenshot");
-    }
-    browser
-        .set_window_size(PHONE.0, PHONE.1)
-        .await
-        .expect("resize");
-    no_console_errors(browser, name).await;
-}
-
-async fn fill(browser: &Client, selector: &str, text: &str) {
-    let field = browser
-        .wait()
-        .for_element(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("{selector}: {e}"));
-    field.clear().await.expect("clear");
-    field.send_keys(text).await.expect("type");
-}
-
-async fn click(browser: &Client, selector: &str) {
-    browser
-        .wait()
-        .for_element(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .click()
-        .await
-        .expect("click");
-}
-
-async fn text(browser: &Client, selector: &str) -> String {
-    browser
-        .wait()
-        .for_element(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
-async fn sign_up(browser: &Client, base: &str, username: &str) {
-    browser.goto(&format!("{base}/signup")).await.expect("goto");
-    fill(browser, "#username", username).await;
-    fill(browser, "#email", &format!("{username}@example.kr")).await;
-    fill(browser, "#password", &format!("{username}-password-long")).await;
-    click(browser, "form[action='/signup'] button[type=submit]").await;
-    browser
-        .wait()
-        .for_element(Locator::Css("a.name"))
-        .await
-        .expect("signed in");
-}
 
 #[tokio::test]
 async fn ask_answer_accept_in_two_browsers() {
@@ -453,4 +250,126 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
         .expect("the blood pressure is on the chart");
     photograph(&browser, "wellness").await;
     browser.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_follower_sees_the_new_post_banner_and_the_post() {
+    // The server first: it installs the TLS provider the driver's HTTP client needs.
+    let app = spawn().await;
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let base = app.url("");
+    let author = driver.browser("author").await;
+    author
+        .set_window_size(DESKTOP.0, DESKTOP.1)
+        .await
+        .expect("resize");
+    sign_up(&author, &base, "seoyeon").await;
+
+    let follower = driver.browser("follower").await;
+    follower
+        .set_window_size(PHONE.0, PHONE.1)
+        .await
+        .expect("resize");
+    sign_up(&follower, &base, "dohyun").await;
+    follower
+        .goto(&format!("{base}/social/u/seoyeon"))
+        .await
+        .expect("goto");
+    click(&follower, "form[action$='/relation'] button[type=submit]").await;
+    follower
+        .wait()
+        .for_element(Locator::Css("input[name=do][value=unfollow]"))
+        .await
+        .expect("following");
+    photograph(&follower, "social-profile").await;
+    follower
+        .goto(&format!("{base}/social"))
+        .await
+        .expect("goto");
+    photograph(&follower, "social-feed-empty").await;
+
+    author.goto(&format!("{base}/social")).await.expect("goto");
+    fill(&author, "#text", "#제주맛집 오늘 점심은 고기국수 @dohyun").await;
+    assert_eq!(text(&author, ".backdrop mark").await, "#제주맛집");
+    photograph(&author, "social-compose").await;
+    click(&author, "form[data-compose] button[type=submit]").await;
+    assert!(text(&author, ".post .body").await.contains("고기국수"));
+
+    follower
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("a.banner:not([hidden])"))
+        .await
+        .expect("the new-post banner appears");
+    assert_eq!(text(&follower, "a.banner [data-count]").await, "1");
+    photograph(&follower, "social-feed-banner").await;
+    click(&follower, "a.banner").await;
+    follower
+        .wait()
+        .for_element(Locator::XPath(
+            "//article[contains(@class,'post')]//p[contains(., '고기국수')]",
+        ))
+        .await
+        .expect("the post is in the follower's feed");
+    photograph(&follower, "social-feed").await;
+
+    click(&follower, ".post a[href$='#comments']").await;
+    fill(&follower, "#text", "저도 가볼래요!").await;
+    click(&follower, "#comments form button[type=submit]").await;
+    follower
+        .wait()
+        .for_element(Locator::Css(".comment"))
+        .await
+        .expect("the comment is listed");
+    photograph(&follower, "social-post").await;
+    follower
+        .goto(&format!(
+            "{base}/social/search?q=%EA%B3%A0%EA%B8%B0%EA%B5%AD%EC%88%98"
+        ))
+        .await
+        .expect("goto");
+    photograph(&follower, "social-search").await;
+
+    // A long timeline grows as the reader scrolls to its end.
+    let writer = app.user("haneul").await;
+    for n in 1..=25 {
+        let body = json!({ "text": format!("하늘 일기 {n}일째") });
+        let (status, _) = app
+            .send(Method::POST, "/api/v1/content", Some(&writer), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    follower
+        .goto(&format!("{base}/social/u/haneul"))
+        .await
+        .expect("goto");
+    let shown = |browser: &fantoccini::Client| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .find_all(Locator::Css("article.post"))
+                .await
+                .expect("posts")
+                .len()
+        }
+    };
+    assert_eq!(shown(&follower).await, 20);
+    follower
+        .execute("window.scrollTo(0, document.body.scrollHeight)", vec![])
+        .await
+        .expect("scroll");
+    follower
+        .wait()
+        .for_element(Locator::XPath("//article[contains(., '하늘 일기 1일째')]"))
+        .await
+        .expect("the next page is loaded");
+    assert_eq!(shown(&follower).await, 25);
+    assert!(
+        follower.find(Locator::Css("[data-more]")).await.is_err(),
+        "nothing more"
+    );
+    author.close().await.expect("close");
+    follower.close().await.expect("close");
 }

@@ -9,13 +9,14 @@ use reqwest::redirect::Policy;
 /// A fixed master key for wellness' encrypted notes, so tests need no key file.
 const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// A server running ask, wellness and ration behind the web pages.
+/// A server running social, ask, wellness and ration behind the web pages.
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
 
 pub async fn spawn_with(configure: impl FnOnce(&mut platform::Config) + Send + 'static) -> TestApp {
     TestApp::builder(Backend::Sqlite)
+        .app(social::Social::default())
         .app(ask::Ask)
         .app(
             wellness::Wellness::new(
@@ -76,6 +77,34 @@ impl<'a> Browser<'a> {
             self.client
                 .post(self.app.url(path))
                 .form(&form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a `multipart/form-data` form as the page would, with an optional image
+    /// (`field`, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        from: &Page,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new().text("csrf", from.csrf());
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        if let Some((name, file_name, bytes)) = file {
+            let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+            form = form.part(name.to_owned(), part);
+        }
+        read(
+            self.client
+                .post(self.app.url(path))
+                .multipart(form)
                 .send()
                 .await
                 .unwrap(),

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser;
+mod chromium;
 mod common;
 mod forms;
 mod session;
+mod social;

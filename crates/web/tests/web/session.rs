@@ -152,6 +152,25 @@ async fn an_expiring_access_token_is_renewed_from_the_refresh_cookie() {
 }
 
 #[tokio::test]
+async fn pages_loading_together_share_one_renewal() {
+    // Every page renews (30 s tokens); the API takes a second use of a refresh token for theft.
+    let app = spawn_with(|config| config.auth.access_token_ttl_secs = 30).await;
+    let browser = Browser::new(&app);
+    browser.sign_up("dami").await;
+    let (a, b, c) = tokio::join!(
+        browser.get("/ask/me"),
+        browser.get("/notifications"),
+        browser.get("/settings"),
+    );
+    for page in [a, b, c] {
+        assert_eq!(page.status, StatusCode::OK, "{:?}", page.location);
+    }
+    let later = browser.get("/ask/me").await;
+    assert_eq!(later.status, StatusCode::OK, "still signed in");
+    assert!(later.body.contains("dami"));
+}
+
+#[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = spawn().await;
     let browser = Browser::new(&app);
