@@ -146,7 +146,109 @@ function followFeed(banner) {
   connect();
 }
 
+// A conversation: the reply is shown as the API writes it (its SSE events, read from the
+// response body), and the profile panel is fetched again whenever the profile changes, here
+// or in another tab (the sync socket).
+function converse(root) {
+  var id = root.dataset.chat, form = root.querySelector("[data-composer]");
+  var list = root.querySelector("[data-messages]"), template = root.querySelector("[data-bubble-template]");
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var refreshPanel = function () {
+    fetch("/assistant/s/" + id + "/profile", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var old = document.getElementById("profile-panel");
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("profile-panel");
+        if (fresh && old && Number(fresh.dataset.version) >= Number(old.dataset.version)) old.replaceWith(fresh);
+      })
+      .catch(function () {});
+  };
+  var bubble = function (mine, text) {
+    var item = template.content.firstElementChild.cloneNode(true);
+    item.classList.add(mine ? "mine" : "theirs");
+    item.querySelector(".who").textContent = mine ? form.dataset.you : form.dataset.assistant;
+    var body = item.querySelector(".body");
+    body.textContent = text;
+    list.appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+    return body;
+  };
+  form.addEventListener("submit", function (event) {
+    var area = form.querySelector("textarea"), button = form.querySelector("button"), text = area.value;
+    // Empty or unsupported: the form posts, and the server says what is wrong.
+    if (!text.trim() || !window.TextDecoder || !window.ReadableStream) return;
+    event.preventDefault();
+    bubble(true, text);
+    var reply = bubble(false, form.dataset.writing), started = false;
+    area.value = "";
+    button.disabled = true;
+    var handle = function (name, data) {
+      if (name === "delta") {
+        if (!started) { reply.textContent = ""; started = true; }
+        reply.textContent += JSON.parse(data).text;
+      } else if (name === "profile") {
+        refreshPanel();
+      } else if (name === "done") {
+        reply.textContent = JSON.parse(data).reply.text;
+      } else if (name === "error") {
+        throw new Error(data);
+      }
+    };
+    fetch("/assistant/s/" + id + "/stream", {
+      method: "POST", credentials: "same-origin", body: JSON.stringify({ text: text }),
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, accept: "text/event-stream" },
+    }).then(function (response) {
+      if (!response.ok || !response.body) throw new Error(String(response.status));
+      var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      var pump = function () {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) return;
+          buffer += decoder.decode(chunk.value, { stream: true });
+          var frames = buffer.split("\n\n");
+          buffer = frames.pop();
+          frames.forEach(function (frame) {
+            var name = "message", data = [];
+            frame.split("\n").forEach(function (line) {
+              if (line.indexOf("event:") === 0) name = line.slice(6).trim();
+              else if (line.indexOf("data:") === 0) data.push(line.slice(5).replace(/^ /, ""));
+            });
+            handle(name, data.join("\n"));
+          });
+          return pump();
+        });
+      };
+      return pump();
+    }).catch(function () {
+      reply.textContent = form.dataset.failed;
+      area.value = text;
+    }).then(function () {
+      button.disabled = false;
+      area.focus();
+    });
+  });
+  if (!window.WebSocket) return;
+  var topic = "session/" + id + "/profile", leaving = false, socket = null;
+  var connect = function () {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/api/v1/assistant/sync");
+    socket.addEventListener("open", function () {
+      socket.send(JSON.stringify({ type: "subscribe", topic: topic }));
+    });
+    socket.addEventListener("message", function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type !== "update") return;
+      socket.send(JSON.stringify({ type: "ack", topic: topic, seq: message.seq }));
+      refreshPanel();
+    });
+    socket.addEventListener("close", function () { if (!leaving) setTimeout(connect, 2000); });
+  };
+  window.addEventListener("pagehide", function () { leaving = true; socket.close(); });
+  connect();
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  var chat = document.querySelector("[data-chat]");
+  if (chat) converse(chat);
   document.querySelectorAll("form[data-compose]").forEach(highlightCompose);
   var more = document.querySelector("[data-more]");
   if (more) scrollForMore(more);

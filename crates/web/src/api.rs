@@ -7,6 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
+use axum::response::Response;
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -151,9 +152,48 @@ impl Api {
         path: &str,
         body: Option<Payload>,
     ) -> Result<T, Problem> {
+        let response = self.respond(caller, method, path, body, None).await?;
+        let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES)
+            .await
+            .map_err(|e| broken(&e))?;
+        let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        serde_json::from_slice(bytes).map_err(|e| broken(&e))
+    }
+
+    /// `POST path` as the visitor, asking for a stream (`Accept: text/event-stream`): the
+    /// API's answer is handed on as it comes, for the page's script to read.
+    pub async fn stream(
+        &self,
+        visit: &Visit,
+        path: &str,
+        payload: Payload,
+    ) -> Result<Response, Failure> {
+        self.respond(
+            visit.caller(),
+            Method::POST,
+            path,
+            Some(payload),
+            Some("text/event-stream"),
+        )
+        .await
+        .map_err(|problem| visit.fail(problem))
+    }
+
+    /// The API's answer to one request, when it is a success; its problem otherwise.
+    async fn respond(
+        &self,
+        caller: Caller<'_>,
+        method: Method,
+        path: &str,
+        body: Option<Payload>,
+        accept: Option<&'static str>,
+    ) -> Result<Response, Problem> {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = caller.token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT, accept);
         }
         let body = match body {
             Some(payload) => {
@@ -173,19 +213,18 @@ impl Api {
             .await
             .map_err(|e| broken(&e))?;
         let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
         let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES)
             .await
             .map_err(|e| broken(&e))?;
-        if !status.is_success() {
-            return Err(
-                serde_json::from_slice::<Problem>(&bytes).unwrap_or(Problem {
-                    status: status.as_u16(),
-                    ..Problem::default()
-                }),
-            );
-        }
-        let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-        serde_json::from_slice(bytes).map_err(|e| broken(&e))
+        Err(
+            serde_json::from_slice::<Problem>(&bytes).unwrap_or(Problem {
+                status: status.as_u16(),
+                ..Problem::default()
+            }),
+        )
     }
 }
 

@@ -80,6 +80,13 @@ impl Lang {
         }
     }
 
+    pub fn assistant(self) -> &'static AssistantTexts {
+        match self {
+            Self::Ko => &AssistantTexts::KO,
+            Self::En => &AssistantTexts::EN,
+        }
+    }
+
     pub fn ask(self) -> &'static AskTexts {
         match self {
             Self::Ko => &AskTexts::KO,
@@ -227,6 +234,39 @@ texts! {
         no_results: "찾는 결과가 없어요." / "Nothing found.",
         posts_unit: "개의 게시물" / " posts",
         tag_posts: "해시태그 게시물" / "Posts with this hashtag",
+    }
+}
+
+texts! {
+    /// The assistant's pages.
+    AssistantTexts {
+        conversations: "대화" / "Conversations",
+        new_conversation: "새 대화 시작" / "Start a conversation",
+        title_label: "제목 (선택)" / "Title (optional)",
+        no_sessions: "아직 대화가 없어요. 건강 목표나 생활 습관을 이야기해 보세요." / "No conversations yet. Tell the assistant about your health goals and habits.",
+        changes: "프로필 변경" / "profile changes",
+        message: "메시지" / "Message",
+        message_hint: "예: 30대이고 잠을 잘 못 자요. 아침에 걷기를 좋아해요." / "E.g. I'm in my 30s and sleep badly. I like morning walks.",
+        send: "보내기" / "Send",
+        you: "나" / "You",
+        assistant: "AI 비서" / "Assistant",
+        writing: "답변을 쓰는 중…" / "Writing…",
+        failed: "답변을 받지 못했어요. 다시 보내 주세요." / "No reply came. Please send it again.",
+        profile: "내 프로필" / "My profile",
+        profile_about: "대화에서 알게 된 것이 바로 반영되고, 열려 있는 다른 창에도 함께 바뀌어요." / "What the conversation learns appears here at once, in every open window.",
+        profile_empty: "아직 알려진 것이 없어요." / "Nothing known yet.",
+        version: "버전" / "Version",
+        delete: "대화 삭제" / "Delete conversation",
+        name: "이름" / "Name",
+        age: "나이" / "Age",
+        goals: "목표" / "Goals",
+        activity: "활동량" / "Activity",
+        sleep: "수면" / "Sleep",
+        diet: "식단" / "Diet",
+        conditions: "건강 상태" / "Conditions",
+        preferences: "선호" / "Preferences",
+        language: "언어" / "Language",
+        hours_unit: "시간" / " h",
     }
 }
 

@@ -26,7 +26,7 @@ use platform::AppContext;
 
 use crate::api::Api;
 use crate::i18n::Lang;
-use crate::pages::{AppLink, account, ask, home, ration, social, wellness};
+use crate::pages::{AppLink, account, ask, assistant, home, ration, social, wellness};
 
 /// What every page handler shares.
 #[derive(Clone)]
@@ -47,7 +47,7 @@ const APPS: [(&str, &str); 5] = [
 ];
 
 /// The apps whose pages are built; the others link to their API documentation.
-const WITH_PAGES: [&str; 4] = ["social", "ask", "wellness", "ration"];
+const WITH_PAGES: [&str; 5] = ["social", "ask", "wellness", "assistant", "ration"];
 
 impl Web {
     fn app_links(&self, lang: Lang) -> Vec<AppLink> {
@@ -102,6 +102,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
         .route("/notifications/read-all", post(home::read_all))
         .nest("/social", social::routes())
         .nest("/ask", ask::routes())
+        .nest("/assistant", assistant::routes())
         .nest("/ration", ration::routes())
         .nest("/wellness", wellness::routes())
         .route_layer(from_fn_with_state(web.clone(), session::session))

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod ask;
+pub mod assistant;
 pub mod home;
 pub mod ration;
 pub mod social;

@@ -373,3 +373,61 @@ async fn a_follower_sees_the_new_post_banner_and_the_post() {
     author.close().await.expect("close");
     follower.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_reply_arrives_and_the_profile_changes_in_every_tab() {
+    // The server first: it installs the TLS provider the driver's HTTP client needs.
+    let app = spawn().await;
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let base = app.url("");
+    let browser = driver.browser("talker").await;
+    browser
+        .set_window_size(DESKTOP.0, DESKTOP.1)
+        .await
+        .expect("resize");
+    sign_up(&browser, &base, "yerin").await;
+    browser
+        .goto(&format!("{base}/assistant"))
+        .await
+        .expect("goto");
+    fill(&browser, "#title", "운동 상담").await;
+    click(&browser, "form[action='/assistant'] button[type=submit]").await;
+    let chat_url = browser.current_url().await.expect("url").to_string();
+    let first = browser.window().await.expect("this tab");
+    let second = browser.new_window(true).await.expect("a second tab").handle;
+    browser
+        .switch_to_window(second.clone())
+        .await
+        .expect("to the second tab");
+    browser.goto(&chat_url).await.expect("goto");
+    browser.switch_to_window(first).await.expect("back");
+
+    fill(&browser, "#text", "저는 40대이고 요가를 좋아해요").await;
+    click(&browser, "form[data-composer] button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::XPath(
+            "//section[@id='profile-panel']//span[contains(., '40대')]",
+        ))
+        .await
+        .expect("the panel shows what was learnt");
+    let reply = text(&browser, ".bubble.theirs .body").await;
+    assert!(!reply.is_empty() && reply != "답변을 쓰는 중…", "{reply}");
+    photograph(&browser, "assistant-chat").await;
+
+    browser
+        .switch_to_window(second)
+        .await
+        .expect("to the second tab");
+    browser
+        .wait()
+        .for_element(Locator::XPath(
+            "//section[@id='profile-panel']//span[contains(., '요가')]",
+        ))
+        .await
+        .expect("the other tab's panel changed by itself");
+    photograph(&browser, "assistant-chat-other-tab").await;
+    browser.close().await.expect("close");
+}

@@ -9,7 +9,7 @@ use reqwest::redirect::Policy;
 /// A fixed master key for wellness' encrypted notes, so tests need no key file.
 const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// A server running social, ask, wellness and ration behind the web pages.
+/// A server running every app behind the web pages.
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
@@ -25,6 +25,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut platform::Config) + Send + '
             )
             .unwrap(),
         )
+        .app(assistant::Assistant::new(assistant::Settings::default()).unwrap())
         .app(ration::Ration)
         .front(web::front)
         .config(configure)

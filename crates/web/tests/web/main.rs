@@ -2,6 +2,7 @@
 //! real browser. One binary, as every test binary links the whole stack.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assistant;
 mod browser;
 mod chromium;
 mod common;
