@@ -249,6 +249,29 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
         .await
         .expect("the blood pressure is on the chart");
     photograph(&browser, "wellness").await;
+
+    click(&browser, "nav.subnav a[href='/wellness/goals']").await;
+    fill(&browser, "#target", "7.5").await;
+    browser
+        .find(Locator::Css("#kind"))
+        .await
+        .expect("kind")
+        .select_by_value("sleep")
+        .await
+        .expect("choose");
+    click(
+        &browser,
+        "form[action='/wellness/goals'] button[type=submit]",
+    )
+    .await;
+    browser
+        .wait()
+        .for_element(Locator::Css(".goal svg.ring"))
+        .await
+        .expect("the goal's ring");
+    photograph(&browser, "wellness-goals").await;
+    click(&browser, "nav.subnav a[href='/wellness/alerts']").await;
+    photograph(&browser, "wellness-alerts").await;
     browser.close().await.expect("close");
 }
 

@@ -9,3 +9,4 @@ mod common;
 mod forms;
 mod session;
 mod social;
+mod wellness;

@@ -1,13 +1,15 @@
 //! The wellness dashboard: heart rate, blood pressure, steps and sleep over a day, a week or a
 //! month as SVG charts from the rollup API, and a form to record a vital sign by hand.
 
+mod alerts;
 mod chart;
+mod goals;
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -21,7 +23,13 @@ use crate::pages::{PageResult, Shell, render};
 use crate::session::Visit;
 
 pub fn routes() -> Router<Web> {
-    Router::new().route("/", get(page).post(record))
+    Router::new()
+        .route("/", get(page).post(record))
+        .route("/goals", get(goals::page).post(goals::add))
+        .route("/goals/{id}/delete", post(goals::remove))
+        .route("/alerts", get(alerts::page))
+        .route("/alerts/acknowledge", post(alerts::acknowledge))
+        .route("/recommendations/feedback", post(alerts::feedback))
 }
 
 /// The period a dashboard covers, and the bucket it is drawn in.
