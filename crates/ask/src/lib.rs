@@ -92,6 +92,10 @@ impl App for Ask {
         ]
     }
 
+    async fn stats(&self, ctx: &AppContext) -> platform::Result<Vec<(&'static str, i64)>> {
+        store::counts(ctx.db.reader()).await
+    }
+
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {
         let db = ctx.db.reader();
         Ok(json!({

@@ -183,6 +183,10 @@ impl App for Assistant {
         vec![service::run_writer(ctx.clone(), Arc::clone(&self.state), stop).boxed()]
     }
 
+    async fn stats(&self, ctx: &AppContext) -> platform::Result<Vec<(&'static str, i64)>> {
+        store::counts(ctx.db.reader()).await
+    }
+
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {
         service::export(ctx, user).await
     }

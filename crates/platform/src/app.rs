@@ -79,6 +79,12 @@ pub trait App: Send + Sync + 'static {
         Ok(())
     }
 
+    /// What this app holds, counted for operators (`GET /api/v1/admin/stats`): names such as
+    /// `posts` with their counts.
+    async fn stats(&self, _ctx: &AppContext) -> Result<Vec<(&'static str, i64)>> {
+        Ok(Vec::new())
+    }
+
     /// Loads demonstration data (`maru demo`).
     async fn demo(&self, _ctx: &AppContext) -> anyhow::Result<()> {
         Ok(())

@@ -47,6 +47,10 @@ impl App for Ration {
         );
     }
 
+    async fn stats(&self, ctx: &AppContext) -> Result<Vec<(&'static str, i64)>> {
+        store::counts(ctx.db.reader()).await
+    }
+
     async fn export(&self, ctx: &AppContext, user: UserId) -> Result<serde_json::Value> {
         service::export(ctx, user).await
     }

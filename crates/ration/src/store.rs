@@ -415,3 +415,19 @@ pub async fn forget_member(tx: &mut Tx, user: UserId) -> Result<()> {
     sqlx::query("DELETE FROM ration_farms WHERE NOT EXISTS (SELECT 1 FROM ration_members m WHERE m.farm_id = ration_farms.id)").execute(&mut **tx).await?;
     Ok(())
 }
+
+/// What operators count on the admin page (`GET /api/v1/admin/stats`).
+pub async fn counts<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+) -> platform::Result<Vec<(&'static str, i64)>> {
+    platform::db::counts(
+        db,
+        &[
+            ("farms", "ration_farms"),
+            ("feeds", "ration_feeds"),
+            ("animal_groups", "ration_animal_groups"),
+            ("formulations", "ration_formulations"),
+        ],
+    )
+    .await
+}

@@ -150,6 +150,10 @@ impl App for Social {
         })
     }
 
+    async fn stats(&self, ctx: &AppContext) -> platform::Result<Vec<(&'static str, i64)>> {
+        store::counts(ctx.db.reader()).await
+    }
+
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {
         store::export(ctx.db.reader(), user).await
     }

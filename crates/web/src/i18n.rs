@@ -87,6 +87,13 @@ impl Lang {
         }
     }
 
+    pub fn admin(self) -> &'static AdminTexts {
+        match self {
+            Self::Ko => &AdminTexts::KO,
+            Self::En => &AdminTexts::EN,
+        }
+    }
+
     pub fn ask(self) -> &'static AskTexts {
         match self {
             Self::Ko => &AskTexts::KO,
@@ -158,6 +165,7 @@ texts! {
         mark_all_read: "모두 읽음으로 표시" / "Mark all as read",
         no_notifications: "알림이 없어요." / "No notifications.",
         settings: "설정" / "Settings",
+        admin: "관리" / "Admin",
         display_name: "표시 이름" / "Display name",
         bio: "소개" / "Bio",
         save: "저장" / "Save",
@@ -234,6 +242,66 @@ texts! {
         no_results: "찾는 결과가 없어요." / "Nothing found.",
         posts_unit: "개의 게시물" / " posts",
         tag_posts: "해시태그 게시물" / "Posts with this hashtag",
+    }
+}
+
+texts! {
+    /// The operators' pages.
+    AdminTexts {
+        admin: "관리" / "Admin",
+        overview: "현황" / "Overview",
+        users: "회원" / "Accounts",
+        first_answer: "첫 답변까지 걸린 시간 (최근 30일)" / "Time to first answer (last 30 days)",
+        asked: "질문" / "Asked",
+        answered: "답변 받음" / "Answered",
+        median: "중앙값" / "Median",
+        p90: "90번째 백분위" / "90th percentile",
+        within_10_min: "10분 안에 답변" / "Answered within 10 minutes",
+        seconds: "초" / " s",
+        minutes: "분" / " min",
+        hours: "시간" / " h",
+        reports: "신고" / "Reports",
+        no_reports: "처리할 신고가 없어요." / "No open reports.",
+        question: "질문" / "Question",
+        answer: "답변" / "Answer",
+        reported_by: "신고자" / "Reported by",
+        reason: "사유" / "Reason",
+        hide: "숨기기" / "Hide",
+        default_reason: "운영 정책 위반" / "Against the rules",
+        hidden: "숨긴 글" / "Hidden",
+        no_hidden: "숨긴 글이 없어요." / "Nothing hidden.",
+        restore: "다시 보이기" / "Restore",
+        open: "보기" / "Open",
+        suspend: "회원 정지" / "Suspend a member",
+        suspend_about: "동네물어봐에서 질문, 답변, 좋아요를 막아요. 0일은 정지를 풀어요." / "Stops asking, answering and liking in 동네물어봐. 0 days lifts it.",
+        username: "아이디" / "Username",
+        days: "일 수" / "Days",
+        suspended: "처리했어요." / "Done.",
+        no_such_member: "그런 회원이 없어요." / "No such member.",
+        flags: "기능 플래그" / "Feature flags",
+        no_flags: "플래그가 없어요." / "No flags.",
+        flag_name: "이름" / "Name",
+        enabled: "켜짐" / "On",
+        disabled: "꺼짐" / "Off",
+        turn_on: "켜기" / "Turn on",
+        turn_off: "끄기" / "Turn off",
+        rollout: "적용 비율 (%)" / "Rollout (%)",
+        rollout_hint: "비우면 모두에게" / "Empty: everyone",
+        everyone: "모두" / "everyone",
+        overrides: "개별 설정" / "overrides",
+        description: "설명" / "Description",
+        save_flag: "저장" / "Save",
+        new_flag: "플래그 추가·변경" / "Add or change a flag",
+        jobs: "작업 큐" / "Job queue",
+        queued: "대기" / "Queued",
+        running: "실행 중" / "Running",
+        dead: "실패" / "Dead",
+        dead_letters: "실패한 작업" / "Dead letters",
+        no_dead: "실패한 작업이 없어요." / "No dead letters.",
+        kind: "종류" / "Kind",
+        attempts: "시도" / "Attempts",
+        error: "오류" / "Error",
+        retry: "다시 시도" / "Retry",
     }
 }
 

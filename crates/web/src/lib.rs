@@ -26,7 +26,7 @@ use platform::AppContext;
 
 use crate::api::Api;
 use crate::i18n::Lang;
-use crate::pages::{AppLink, account, ask, assistant, home, ration, social, wellness};
+use crate::pages::{AppLink, account, admin, ask, assistant, home, ration, social, wellness};
 
 /// What every page handler shares.
 #[derive(Clone)]
@@ -100,6 +100,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
         )
         .route("/notifications", get(home::notifications))
         .route("/notifications/read-all", post(home::read_all))
+        .nest("/admin", admin::routes())
         .nest("/social", social::routes())
         .nest("/ask", ask::routes())
         .nest("/assistant", assistant::routes())

@@ -161,6 +161,10 @@ impl App for Wellness {
         vec![("wellness", Arc::new(OwnVitals))]
     }
 
+    async fn stats(&self, ctx: &AppContext) -> platform::Result<Vec<(&'static str, i64)>> {
+        store::counts(ctx.db.reader()).await
+    }
+
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {
         let (time_zone, region) = service::profile(ctx, &self.health, user).await?;
         let records = service::export_records(ctx, &self.health, user).await?;

@@ -47,6 +47,9 @@ pub fn router(ctx: &AppContext) -> ApiRouter {
         .routes(routes!(moderation::reports))
         .routes(routes!(moderation::hide_question))
         .routes(routes!(moderation::hide_answer))
+        .routes(routes!(moderation::restore_question))
+        .routes(routes!(moderation::restore_answer))
+        .routes(routes!(moderation::hidden))
         .routes(routes!(moderation::suspend))
 }
 

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::model::{AnswerId, QuestionId};
-use crate::service::{self, Target};
-use crate::store::Report;
+use crate::service::{self, Target, Visibility};
+use crate::store::{Hidden, Report};
 
 fn reason(raw: &str) -> std::result::Result<String, String> {
     let text = raw.trim();
@@ -83,7 +83,13 @@ pub async fn hide_question(
     Json(body): Json<ReasonBody>,
 ) -> Result<StatusCode> {
     let (reason,) = (field("reason", reason(&body.reason)),).validate()?;
-    service::hide(&ctx, &user, Target::Question(id), &reason).await?;
+    service::set_visibility(
+        &ctx,
+        &user,
+        Target::Question(id),
+        Visibility::Hidden(&reason),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -98,8 +104,41 @@ pub async fn hide_answer(
     Json(body): Json<ReasonBody>,
 ) -> Result<StatusCode> {
     let (reason,) = (field("reason", reason(&body.reason)),).validate()?;
-    service::hide(&ctx, &user, Target::Answer(id), &reason).await?;
+    service::set_visibility(&ctx, &user, Target::Answer(id), Visibility::Hidden(&reason)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Show a hidden question again (moderators).
+#[utoipa::path(post, path = "/api/v1/ask/moderation/questions/{id}/restore", tag = "ask", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub async fn restore_question(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(id): Path<QuestionId>,
+) -> Result<StatusCode> {
+    service::set_visibility(&ctx, &user, Target::Question(id), Visibility::Restored).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Show a hidden answer again (moderators).
+#[utoipa::path(post, path = "/api/v1/ask/moderation/answers/{id}/restore", tag = "ask", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub async fn restore_answer(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    Path(id): Path<AnswerId>,
+) -> Result<StatusCode> {
+    service::set_visibility(&ctx, &user, Target::Answer(id), Visibility::Restored).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Hidden questions and answers, latest first, with why they were hidden (moderators).
+#[utoipa::path(get, path = "/api/v1/ask/moderation/hidden", tag = "ask", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Hidden>), (status = 403, body = ProblemBody)))]
+pub async fn hidden(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<Vec<Hidden>>> {
+    Ok(Json(service::hidden(&ctx, &user).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -16,7 +16,7 @@ mod profiles;
 mod questions;
 
 pub use answers::{NewAnswer, accept, answer, delete_answer, edit_answer, like_answer};
-pub use moderation::{Target, hide, report, reports, suspend};
+pub use moderation::{Target, Visibility, hidden, report, reports, set_visibility, suspend};
 pub use places::{Nearby, Stats, Trending, nearby, refresh_trending, stats, trending};
 pub use points::{Points, audit, close_expired, join, points};
 pub use profiles::{my_profile, profile, set_nickname, verify_location};

@@ -11,7 +11,7 @@ use super::questions::{located_cells, publish_changed};
 use crate::caches::Caches;
 use crate::events;
 use crate::model::{AnswerId, QuestionId};
-use crate::store::{self, Report};
+use crate::store::{self, Hidden, Report};
 
 /// What a report or a moderator's action is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,14 +64,27 @@ pub async fn reports(ctx: &AppContext, user: &CurrentUser) -> Result<Vec<Report>
     store::open_reports(ctx.db.reader(), 100).await
 }
 
-/// Hides a question or answer from everyone but its author and moderators, resolving its
-/// reports; it leaves lists, nearby, trending and search.
-pub async fn hide(
+/// What a moderator does to a question or answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility<'a> {
+    /// Hidden from everyone but its author and moderators, for this reason.
+    Hidden(&'a str),
+    /// Shown again.
+    Restored,
+}
+
+/// Hides a question or answer (resolving its reports: it leaves lists, nearby, trending and
+/// search) or restores it (it returns to them). Either is written to the moderation log.
+pub async fn set_visibility(
     ctx: &AppContext,
     user: &CurrentUser,
     target: Target,
-    reason: &str,
+    visibility: Visibility<'_>,
 ) -> Result<()> {
+    let (hidden, action, reason) = match visibility {
+        Visibility::Hidden(reason) => (Some(reason), "hide", reason),
+        Visibility::Restored => (None, "restore", ""),
+    };
     user.require_role(Role::Moderator)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -80,7 +93,7 @@ pub async fn hide(
             store::question_state(&mut *tx, id)
                 .await?
                 .ok_or_else(|| Error::not_found("question"))?;
-            store::hide_question(&mut tx, id, reason).await?;
+            store::set_question_hidden(&mut tx, id, hidden).await?;
             publish_changed(ctx, &mut tx, id).await?;
             id
         }
@@ -88,7 +101,7 @@ pub async fn hide(
             let facts = store::answer_facts(&mut *tx, id)
                 .await?
                 .ok_or_else(|| Error::not_found("answer"))?;
-            store::hide_answer(&mut tx, id, reason).await?;
+            store::set_answer_hidden(&mut tx, id, hidden).await?;
             ctx.bus
                 .publish(
                     &mut tx,
@@ -99,12 +112,14 @@ pub async fn hide(
             facts.question
         }
     };
-    store::resolve_reports(&mut tx, target.key(), now).await?;
+    if hidden.is_some() {
+        store::resolve_reports(&mut tx, target.key(), now).await?;
+    }
     store::log_action(
         &mut tx,
         ctx.next_id(),
         user.id,
-        "hide",
+        action,
         target.key(),
         reason,
         now,
@@ -122,6 +137,12 @@ pub async fn hide(
         Target::Answer(_) => caches.question_changed(question).await,
     }
     Ok(())
+}
+
+/// Hidden questions and answers, latest first (moderators).
+pub async fn hidden(ctx: &AppContext, user: &CurrentUser) -> Result<Vec<Hidden>> {
+    user.require_role(Role::Moderator)?;
+    store::hidden(ctx.db.reader(), 100).await
 }
 
 /// Suspends a member from asking, answering and liking for `days` (0 lifts a suspension).

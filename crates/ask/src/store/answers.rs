@@ -135,12 +135,16 @@ pub async fn delete_answer(tx: &mut Tx, a: &AnswerFacts) -> Result<bool> {
     Ok(true)
 }
 
-pub async fn hide_answer(tx: &mut Tx, id: AnswerId, reason: &str) -> Result<bool> {
+/// Hides an answer from everyone but its author and moderators (`Some(reason)`), or shows it
+/// again (`None`); whether it changed.
+pub async fn set_answer_hidden(tx: &mut Tx, id: AnswerId, hidden: Option<&str>) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE ask_answers SET hidden = 1, hidden_reason = $1 WHERE id = $2 AND hidden = 0",
+        "UPDATE ask_answers SET hidden = $1, hidden_reason = $2 WHERE id = $3 AND hidden = $4",
     )
-    .bind(reason)
+    .bind(i64::from(hidden.is_some()))
+    .bind(hidden)
     .bind(id.get())
+    .bind(i64::from(hidden.is_none()))
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -123,14 +123,14 @@ mod profiles;
 mod questions;
 
 pub use answers::{
-    AnswerFacts, NewAnswerRow, answer_facts, answers_of, delete_answer, edit_answer, hide_answer,
-    indexable_answers, insert_answer, visible_answers,
+    AnswerFacts, NewAnswerRow, answer_facts, answers_of, delete_answer, edit_answer,
+    indexable_answers, insert_answer, set_answer_hidden, visible_answers,
 };
 pub use likes::{Liked, set_like};
 pub use lists::{ListFilter, Sort, count, list, tag_counts};
 pub use moderation::{
-    Report, forget, insert_report, log_action, open_reports, resolve_reports, user_answers,
-    user_questions,
+    Hidden, Report, forget, hidden, insert_report, log_action, open_reports, resolve_reports,
+    user_answers, user_questions,
 };
 pub use points::{
     LedgerAudit, PointEntry, audit, balance, count_since, has_entry, history, transfer,
@@ -141,5 +141,25 @@ pub use profiles::{
 };
 pub use questions::{
     NewQuestionRow, accept, all_listed, cells, delete_question, edit_question, expired_bounties,
-    first_answer_waits, hide_question, insert_question, question_detail, question_state, summaries,
+    first_answer_waits, insert_question, question_detail, question_state, set_question_hidden,
+    summaries,
 };
+
+/// What operators count on the admin page (`GET /api/v1/admin/stats`).
+pub async fn counts<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+) -> platform::Result<Vec<(&'static str, i64)>> {
+    platform::db::counts(
+        db,
+        &[
+            ("questions", "ask_questions WHERE status <> 'deleted'"),
+            ("answers", "ask_answers"),
+            (
+                "accepted",
+                "ask_questions WHERE accepted_answer_id IS NOT NULL",
+            ),
+            ("open_reports", "ask_reports WHERE resolved_at IS NULL"),
+        ],
+    )
+    .await
+}

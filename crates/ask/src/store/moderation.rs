@@ -15,9 +15,37 @@ pub struct Report {
     pub reporter_id: String,
     pub target_type: String,
     pub target_id: String,
+    /// The question the target is or answers.
+    pub question_id: Option<String>,
+    /// The start of the reported text (a question's title, an answer's content).
+    pub excerpt: String,
     pub reason: String,
     pub created_at: Timestamp,
 }
+
+/// A hidden question or answer, and why it was hidden.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hidden {
+    pub target_type: String,
+    pub target_id: String,
+    pub question_id: String,
+    pub excerpt: String,
+    pub reason: Option<String>,
+}
+
+/// How much of a reported or hidden text moderators see in a list.
+const EXCERPT_CHARS: usize = 200;
+
+fn excerpt(text: &str) -> String {
+    text.chars().take(EXCERPT_CHARS).collect()
+}
+
+/// What a report or hidden item is about, by its target: the question it belongs to, and its
+/// text.
+const TARGET_COLUMNS: &str = "CASE WHEN r.target_type = 'question' THEN r.target_id \
+     ELSE (SELECT question_id FROM ask_answers WHERE id = r.target_id) END AS question_id, \
+     CASE WHEN r.target_type = 'question' THEN (SELECT title FROM ask_questions WHERE id = r.target_id) \
+     ELSE (SELECT content FROM ask_answers WHERE id = r.target_id) END AS excerpt";
 
 /// Files a report; false when the reporter already reported this target.
 pub async fn insert_report(
@@ -48,13 +76,14 @@ pub async fn open_reports<'e, E: Executor<'e, Database = Any>>(
     db: E,
     limit: i64,
 ) -> Result<Vec<Report>> {
-    let rows = sqlx::query(
-        "SELECT id, reporter_id, target_type, target_id, reason, created_at FROM ask_reports WHERE resolved_at IS NULL \
-         ORDER BY created_at LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
+    let sql = format!(
+        "SELECT r.id, r.reporter_id, r.target_type, r.target_id, r.reason, r.created_at, {TARGET_COLUMNS} \
+         FROM ask_reports r WHERE r.resolved_at IS NULL ORDER BY r.created_at LIMIT $1"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(Report {
@@ -62,8 +91,39 @@ pub async fn open_reports<'e, E: Executor<'e, Database = Any>>(
                 reporter_id: r.try_get::<i64, _>("reporter_id")?.to_string(),
                 target_type: r.try_get("target_type")?,
                 target_id: r.try_get::<i64, _>("target_id")?.to_string(),
+                question_id: r
+                    .try_get::<Option<i64>, _>("question_id")?
+                    .map(|id| id.to_string()),
+                excerpt: excerpt(
+                    &r.try_get::<Option<String>, _>("excerpt")?
+                        .unwrap_or_default(),
+                ),
                 reason: r.try_get("reason")?,
                 created_at: Timestamp::from_micros(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Hidden questions and answers, latest first.
+pub async fn hidden<'e, E: Executor<'e, Database = Any>>(db: E, limit: i64) -> Result<Vec<Hidden>> {
+    let rows = sqlx::query(
+        "SELECT 'question' AS target_type, id AS target_id, id AS question_id, title AS excerpt, hidden_reason \
+         FROM ask_questions WHERE hidden = 1 \
+         UNION ALL SELECT 'answer', id, question_id, content, hidden_reason FROM ask_answers WHERE hidden = 1 \
+         ORDER BY target_id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Hidden {
+                target_type: r.try_get("target_type")?,
+                target_id: r.try_get::<i64, _>("target_id")?.to_string(),
+                question_id: r.try_get::<i64, _>("question_id")?.to_string(),
+                excerpt: excerpt(&r.try_get::<String, _>("excerpt")?),
+                reason: r.try_get("hidden_reason")?,
             })
         })
         .collect()

@@ -257,19 +257,38 @@ pub async fn delete_question(
     clear_tags(tx, id).await
 }
 
-/// Hides a question from everyone but its author and moderators.
-pub async fn hide_question(tx: &mut Tx, id: QuestionId, reason: &str) -> Result<bool> {
+/// Hides a question from everyone but its author and moderators (`Some(reason)`), or shows
+/// it again (`None`); whether it changed. A hidden question leaves the tag index; a restored
+/// active one returns to it.
+pub async fn set_question_hidden(
+    tx: &mut Tx,
+    id: QuestionId,
+    hidden: Option<&str>,
+) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE ask_questions SET hidden = 1, hidden_reason = $1 WHERE id = $2 AND hidden = 0",
+        "UPDATE ask_questions SET hidden = $1, hidden_reason = $2 WHERE id = $3 AND hidden = $4",
     )
-    .bind(reason)
+    .bind(i64::from(hidden.is_some()))
+    .bind(hidden)
     .bind(id.get())
+    .bind(i64::from(hidden.is_none()))
     .execute(&mut **tx)
     .await?;
-    if done.rows_affected() == 1 {
-        clear_tags(tx, id).await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
     }
-    Ok(done.rows_affected() == 1)
+    if hidden.is_some() {
+        clear_tags(tx, id).await?;
+    } else {
+        let row = sqlx::query("SELECT status, hashtags FROM ask_questions WHERE id = $1")
+            .bind(id.get())
+            .fetch_one(&mut **tx)
+            .await?;
+        if row.try_get::<String, _>("status")? == Status::Active.as_str() {
+            write_tags(tx, id, &super::json_list(&row, "hashtags")?).await?;
+        }
+    }
+    Ok(true)
 }
 
 /// Records `answer` as the accepted one unless the question already has one; true if it won.

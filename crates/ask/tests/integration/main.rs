@@ -4,5 +4,6 @@
 
 mod common;
 mod ledger;
+mod moderation;
 mod places;
 mod questions;

@@ -14,3 +14,17 @@ pub use sessions::{
     touch,
 };
 pub use usage::{record_usage, tokens_on, usage_of};
+
+/// What operators count on the admin page (`GET /api/v1/admin/stats`).
+pub async fn counts<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+) -> platform::Result<Vec<(&'static str, i64)>> {
+    platform::db::counts(
+        db,
+        &[
+            ("sessions", "assistant_sessions"),
+            ("messages", "assistant_messages"),
+        ],
+    )
+    .await
+}

@@ -222,6 +222,11 @@ async fn forget_cached(ctx: &AppContext, id: UserId) {
     ctx.auth.users.invalidate(&id).await;
 }
 
+/// How many live accounts there are.
+pub async fn count_users(ctx: &AppContext) -> Result<i64> {
+    store::count_users(ctx.db.reader()).await
+}
+
 pub async fn get_user(ctx: &AppContext, id: UserId) -> Result<PublicUser> {
     find_user(ctx, id)
         .await?

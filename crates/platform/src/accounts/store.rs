@@ -411,6 +411,12 @@ pub async fn touch_api_key<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Every live account, for rebuilding the search index.
+/// Live accounts (not deleted).
+pub async fn count_users<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<i64, Error> {
+    let counted = crate::db::counts(db, &[("users", "users WHERE deleted_at IS NULL")]).await?;
+    Ok(counted.first().map_or(0, |(_, n)| *n))
+}
+
 pub async fn all_users<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<Vec<User>, Error> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(db).await?;

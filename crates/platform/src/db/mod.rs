@@ -195,6 +195,30 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         })
 }
 
+/// How many rows each of `what` holds, in one round trip: each is a name and the `FROM` part
+/// of a count (`"social_content WHERE deleted_at IS NULL"`), written by the store that owns the
+/// table. For operators' figures, not for hot paths: each is a full count.
+pub async fn counts<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    what: &[(&'static str, &'static str)],
+) -> crate::Result<Vec<(&'static str, i64)>> {
+    use sqlx::Row;
+    if what.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns: Vec<String> = what
+        .iter()
+        .enumerate()
+        .map(|(i, (_, from))| format!("(SELECT COUNT(*) FROM {from}) AS c{i}"))
+        .collect();
+    let sql = format!("SELECT {}", columns.join(", "));
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(db).await?;
+    what.iter()
+        .enumerate()
+        .map(|(i, (name, _))| Ok((*name, row.try_get::<i64, _>(i)?)))
+        .collect()
+}
+
 /// A `LIKE` pattern matching `text` literally anywhere (escape character `\`).
 pub fn like_pattern(text: &str) -> String {
     let escaped = text

@@ -1,4 +1,7 @@
-//! Operator routes: the job queue and its dead letters (moderators and admins).
+//! Operator routes: the job queue and its dead letters, and what each app holds (moderators and
+//! admins).
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +19,48 @@ pub fn router() -> ApiRouter {
     ApiRouter::new()
         .routes(routes!(queue))
         .routes(routes!(retry))
+        .routes(routes!(stats))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    /// Live accounts.
+    users: i64,
+    /// Per app, its counts in the order it gives them
+    /// (`{"social": [{"name": "posts", "count": 12}, ...], ...}`).
+    #[schema(value_type = Object)]
+    apps: BTreeMap<&'static str, Vec<Count>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Count {
+    name: &'static str,
+    count: i64,
+}
+
+/// Accounts, and what each app holds.
+#[utoipa::path(get, path = "/api/v1/admin/stats", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Stats), (status = 403, body = ProblemBody)))]
+async fn stats(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<Stats>> {
+    user.require_role(Role::Moderator)?;
+    let counted = futures::future::try_join_all(ctx.apps.iter().map(|app| {
+        let ctx = ctx.clone();
+        async move { Ok::<_, Error>((app.name(), app.stats(&ctx).await?)) }
+    }))
+    .await?;
+    Ok(Json(Stats {
+        users: crate::accounts::service::count_users(&ctx).await?,
+        apps: counted
+            .into_iter()
+            .map(|(app, counts)| {
+                let counts = counts
+                    .into_iter()
+                    .map(|(name, count)| Count { name, count })
+                    .collect();
+                (app, counts)
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -121,3 +121,19 @@ pub use timeline::{
     Window, backfill, drop_from_timeline, fan_out, feed_mark, home, home_count, interactions,
     live_audience,
 };
+
+/// What operators count on the admin page (`GET /api/v1/admin/stats`).
+pub async fn counts<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+) -> platform::Result<Vec<(&'static str, i64)>> {
+    platform::db::counts(
+        db,
+        &[
+            ("posts", "social_content WHERE deleted_at IS NULL"),
+            ("comments", "social_comments WHERE deleted_at IS NULL"),
+            ("likes", "social_likes"),
+            ("follows", "social_follows"),
+        ],
+    )
+    .await
+}

@@ -1,6 +1,7 @@
 //! The pages. Each renders from the API's answers; [`Shell`] is the frame they share.
 
 pub mod account;
+pub mod admin;
 pub mod ask;
 pub mod assistant;
 pub mod home;
@@ -31,9 +32,17 @@ pub struct Me {
     pub display_name: Option<String>,
     #[serde(default)]
     pub bio: Option<String>,
+    /// `user`, `moderator` or `admin`.
+    #[serde(default)]
+    pub role: String,
 }
 
 impl Me {
+    /// Moderators and admins see the operators' pages.
+    pub fn operator(&self) -> bool {
+        self.role == "moderator" || self.role == "admin"
+    }
+
     pub fn name(&self) -> &str {
         self.display_name.as_deref().unwrap_or(&self.username)
     }

@@ -113,6 +113,20 @@ impl<'a> Browser<'a> {
         .await
     }
 
+    /// Signs in through the form (password `<username>-password-long`).
+    pub async fn sign_in(&self, username: &str) {
+        let page = self.get("/login").await;
+        let password = format!("{username}-password-long");
+        let done = self
+            .post(
+                "/login",
+                &page,
+                &[("login", username), ("password", &password)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    }
+
     /// Signs up `username` through the form (password `<username>-password-long`).
     pub async fn sign_up(&self, username: &str) {
         let page = self.get("/signup").await;

@@ -64,6 +64,25 @@ fn value_rows(tx: &mut Tx, rows: usize, width: usize) -> String {
         .join(", ")
 }
 
+/// What operators count on the admin page (`GET /api/v1/admin/stats`).
+pub async fn counts<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+) -> platform::Result<Vec<(&'static str, i64)>> {
+    platform::db::counts(
+        db,
+        &[
+            ("members", "wellness_members"),
+            ("records", "wellness_records"),
+            ("goals", "wellness_goals"),
+            (
+                "open_alerts",
+                "wellness_alerts WHERE acknowledged_at IS NULL",
+            ),
+        ],
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
