@@ -40,6 +40,11 @@ farm = json.load(sys.stdin)[-1]["id"]
 req = urllib.request.Request(f"'"$base"'/api/v1/ration/farms/{farm}/formulations", headers={"authorization": "Bearer '"$token"'"})
 print(farm, json.load(urllib.request.urlopen(req))[0]["id"])')
 
+minji_token=$(curl -fs "$base/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"login":"minji","password":"maru-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+post=$(curl -fs "$base/api/v1/feed?filter=latest" -H "authorization: Bearer $minji_token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+chat=$(curl -fs "$base/api/v1/assistant/sessions" -H "authorization: Bearer $minji_token" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+
 run() {
   echo "== $1"
   shift
@@ -52,10 +57,21 @@ run "/ask (list, anonymous)" "$base/ask"
 run "/ask/q/{id} (question, signed in)" -H "Cookie: $minji" "$base/ask/q/$question"
 run "/ask/me (points, signed in)" -H "Cookie: $minji" "$base/ask/me"
 run "/wellness (dashboard, five charts, signed in)" -H "Cookie: $minji" "$base/wellness"
+run "/wellness/goals (rings, signed in)" -H "Cookie: $minji" "$base/wellness/goals"
+run "/wellness/alerts (alerts and tips, signed in)" -H "Cookie: $minji" "$base/wellness/alerts"
+run "/social (ranked feed, signed in)" -H "Cookie: $minji" "$base/social"
+run "/social?filter=latest (latest feed, signed in)" -H "Cookie: $minji" "$base/social?filter=latest"
+run "/social/p/{id} (post with comments, signed in)" -H "Cookie: $minji" "$base/social/p/$post"
+run "/social/u/jiho (profile, signed in)" -H "Cookie: $minji" "$base/social/u/jiho"
+run "/assistant/s/{id} (chat, signed in)" -H "Cookie: $minji" "$base/assistant/s/$chat"
+run "/admin (figures, admin)" -H "Cookie: $demo" "$base/admin"
 run "/ration/farms/{farm} (feed table, signed in)" -H "Cookie: $demo" "$base/ration/farms/$farm"
 run "/ration/.../formulations/{id} (recipe, signed in)" -H "Cookie: $demo" "$base/ration/farms/$farm/formulations/$formulation"
 for page in "/" "/ask" "/ask/q/$question" "/ration/farms/$farm" "/ration/farms/$farm/formulations/$formulation"; do
   echo "size of $page: $(curl -fs -H "Cookie: $demo" "$base$page" | wc -c) bytes"
+done
+for page in "/social" "/social/p/$post" "/social/u/jiho" "/assistant/s/$chat" "/wellness/goals"; do
+  echo "size of $page: $(curl -fs -H "Cookie: $minji" "$base$page" | wc -c) bytes"
 done
 echo "size of /wellness?range=month: $(curl -fs -H "Cookie: $minji" "$base/wellness?range=month" | wc -c) bytes"
 echo "app.js: $(curl -fs "$base$(curl -fs "$base/" | sed -nE 's/.*<script src="([^"]+)".*/\1/p')" | wc -c) bytes"

@@ -16,7 +16,6 @@ backend_tests!(
     only_the_asker_accepts_and_only_authors_edit,
     bad_input_names_the_field_and_moves_no_points,
     the_list_filters_sorts_and_counts,
-    hidden_content_is_invisible_to_others,
     unanswered_bounties_are_refunded_after_a_week,
     asking_is_limited_to_five_a_minute,
     first_answer_times_show_in_stats_and_metrics,
@@ -388,123 +387,6 @@ async fn the_list_filters_sorts_and_counts(backend: Backend) {
     assert_eq!(
         page["pagination"],
         json!({ "current_page": 1, "per_page": 20, "total": 1, "total_pages": 1 })
-    );
-}
-
-async fn hidden_content_is_invisible_to_others(backend: Backend) {
-    let app = spawn(backend).await;
-    let (minji, jiho) = (app.user("minji").await, app.user("jiho").await);
-    let mut moderator = app.user("moderator").await;
-    app.make_admin(&mut moderator).await;
-    let mut body = question("광고 질문");
-    body["location"] = json!({ "lat": 33.5, "lng": 126.53 });
-    let q = ask(&app, &minji, body).await;
-    let a = answer(&app, &jiho, &q, "스팸 답변").await;
-    let (status, _) = app
-        .send(
-            Method::POST,
-            "/api/v1/ask/reports",
-            Some(&jiho),
-            Some(json!({ "target_type": "question", "target_id": q, "reason": "광고" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    let (_, reports) = get(&app, "/api/v1/ask/moderation/reports", Some(&moderator)).await;
-    assert_eq!(reports.as_array().map(Vec::len), Some(1));
-    assert_eq!(
-        get(&app, "/api/v1/ask/moderation/reports", Some(&jiho))
-            .await
-            .0,
-        StatusCode::FORBIDDEN
-    );
-
-    // Searched before hiding, so a cached result exists that hiding must retire.
-    let search = "/api/v1/search?q=광고&type=questions";
-    let hits = |page: &serde_json::Value| page["items"].as_array().map_or(0, Vec::len);
-    let before = poll(10, || async {
-        let n = hits(&get(&app, search, None).await.1);
-        (n == 1, n)
-    })
-    .await;
-    assert_eq!(before, 1);
-    let reason = Some(json!({ "reason": "광고" }));
-    let path = format!("/api/v1/ask/moderation/answers/{a}/hide");
-    assert_eq!(
-        app.send(Method::POST, &path, Some(&moderator), reason.clone())
-            .await
-            .0,
-        StatusCode::NO_CONTENT
-    );
-    let (_, page) = get(&app, &format!("/api/v1/questions/{q}"), None).await;
-    assert_eq!(
-        page["answers"],
-        json!([]),
-        "a hidden answer is gone for others"
-    );
-    let (_, own) = get(&app, &format!("/api/v1/questions/{q}"), Some(&jiho)).await;
-    assert_eq!(
-        own["answers"][0]["hidden_reason"], "광고",
-        "its author still sees it, with the reason"
-    );
-
-    let path = format!("/api/v1/ask/moderation/questions/{q}/hide");
-    assert_eq!(
-        app.send(Method::POST, &path, Some(&moderator), reason)
-            .await
-            .0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        get(&app, &format!("/api/v1/questions/{q}"), Some(&jiho))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        get(&app, &format!("/api/v1/questions/{q}"), Some(&minji))
-            .await
-            .0,
-        StatusCode::OK
-    );
-    let (_, list) = get(&app, "/api/v1/questions", None).await;
-    assert_eq!(list["questions"], json!([]));
-    let (_, near) = get(
-        &app,
-        "/api/v1/locations/nearby?lat=33.5&lng=126.53&radius_km=1",
-        None,
-    )
-    .await;
-    assert_eq!(near["items"], json!([]));
-    let (_, reports) = get(&app, "/api/v1/ask/moderation/reports", Some(&moderator)).await;
-    assert_eq!(reports, json!([]), "hiding resolves the reports");
-    let after = poll(10, || async {
-        let n = hits(&get(&app, search, None).await.1);
-        (n == 0, n)
-    })
-    .await;
-    assert_eq!(after, 0, "hidden questions leave search");
-
-    let (status, _) = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/ask/moderation/users/{}/suspend", jiho.id),
-            Some(&moderator),
-            Some(json!({ "days": 3, "reason": "스팸" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = app
-        .send(
-            Method::POST,
-            "/api/v1/questions",
-            Some(&jiho),
-            Some(question("다시 광고")),
-        )
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::FORBIDDEN,
-        "a suspended member cannot ask"
     );
 }
 
