@@ -31,6 +31,7 @@ pub fn router(ctx: &AppContext) -> ApiRouter {
         .routes(routes!(export))
         .routes(routes!(get_user))
         .routes(routes!(lookup_user))
+        .routes(routes!(list_users))
         .routes(routes!(set_role))
         .routes(routes!(create_api_key, list_api_keys))
         .routes(routes!(revoke_api_key))
@@ -213,6 +214,40 @@ async fn get_user(
     Path(id): Path<UserId>,
 ) -> Result<Json<PublicUser>> {
     service::get_user(&ctx, id).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsersParams {
+    /// Comma-separated user ids, at most 100.
+    ids: String,
+}
+
+/// Most profiles one `GET /api/v1/users` reads.
+const MAX_IDS: usize = 100;
+
+/// Public profiles of several users at once, in the order asked; ids of accounts that are
+/// gone are left out (how clients name the authors of a page of posts).
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(UsersParams),
+    responses((status = 200, body = Vec<PublicUser>), (status = 400, body = ProblemBody)))]
+async fn list_users(
+    State(ctx): State<AppContext>,
+    Query(params): Query<UsersParams>,
+) -> Result<Json<Vec<PublicUser>>> {
+    let ids = params
+        .ids
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| id.trim().parse::<i64>().map(UserId::from_raw))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| crate::Error::bad_param("ids", "must be user ids separated by commas"))?;
+    if ids.len() > MAX_IDS {
+        return Err(crate::Error::bad_param(
+            "ids",
+            format!("at most {MAX_IDS} ids"),
+        ));
+    }
+    Ok(Json(service::public_users(&ctx, &ids).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

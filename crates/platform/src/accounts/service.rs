@@ -222,6 +222,13 @@ async fn forget_cached(ctx: &AppContext, id: UserId) {
     ctx.auth.users.invalidate(&id).await;
 }
 
+/// The public profiles of `ids` that are live accounts, in that order, each from the accounts
+/// cache where it is.
+pub async fn public_users(ctx: &AppContext, ids: &[UserId]) -> Result<Vec<PublicUser>> {
+    let found = futures::future::try_join_all(ids.iter().map(|&id| find_user(ctx, id))).await?;
+    Ok(found.into_iter().flatten().map(PublicUser::from).collect())
+}
+
 /// How many live accounts there are.
 pub async fn count_users(ctx: &AppContext) -> Result<i64> {
     store::count_users(ctx.db.reader()).await

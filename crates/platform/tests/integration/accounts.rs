@@ -299,6 +299,25 @@ async fn profiles_can_be_read_changed_and_deleted(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(by_name["id"], public["id"], "a username finds its profile");
+    let several: Value = app
+        .get(
+            &format!("/api/v1/users?ids={},999,{}", user.id, user.id),
+            None,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        several.as_array().map(Vec::len),
+        Some(2),
+        "unknown ids are left out"
+    );
+    assert_eq!(several[0]["display_name"], "유나");
+    let bad = app.get("/api/v1/users?ids=1,x", None).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let missing = app
         .get("/api/v1/users/lookup?username=nobody_here", None)
         .send()

@@ -45,20 +45,22 @@ impl From<Profile> for Person {
 pub struct People(HashMap<String, Person>);
 
 impl People {
-    /// Looks up every distinct id of `ids` at once; accounts that are gone are left out.
+    /// Looks up every distinct id of `ids` in one request (`GET /api/v1/users?ids=`, at most
+    /// 100 a request); accounts that are gone are left out.
     pub async fn load<'a>(web: &Web, visit: &Visit, ids: impl Iterator<Item = &'a str>) -> Self {
-        let mut distinct: Vec<&str> = ids.collect();
+        let mut distinct: Vec<String> = ids.map(segment).filter(|id| !id.is_empty()).collect();
         distinct.sort_unstable();
         distinct.dedup();
-        let found = futures::future::join_all(distinct.into_iter().map(|id| {
+        let found = futures::future::join_all(distinct.chunks(100).map(|ids| {
             web.api
-                .get::<Profile>(visit, format!("/api/v1/users/{}", segment(id)))
+                .get::<Vec<Profile>>(visit, format!("/api/v1/users?ids={}", ids.join(",")))
         }))
         .await;
         Self(
             found
                 .into_iter()
                 .filter_map(Result::ok)
+                .flatten()
                 .map(|p| (p.id.clone(), Person::from(p)))
                 .collect(),
         )
