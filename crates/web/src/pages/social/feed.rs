@@ -52,8 +52,6 @@ struct Feed {
     s: &'static SocialTexts,
     latest: bool,
     posts: Vec<PostView>,
-    /// The newest post shown, from which the banner counts new ones.
-    newest: Option<String>,
     more: Option<String>,
     draft: Draft,
     fields: Fields,
@@ -102,18 +100,12 @@ pub async fn show(
     } else {
         Some(format!("/social?page={}", feed.page + 1))
     };
-    let newest = feed
-        .items
-        .iter()
-        .map(|p| p.id.clone())
-        .max_by_key(|id| id.parse::<i64>().unwrap_or(0));
     let me = shell.me.as_ref().map(|me| me.id.clone());
     Ok(render(&Feed {
         posts: views(web, visit, me.as_deref(), feed.items).await,
         shell,
         s: visit.lang.social(),
         latest,
-        newest,
         more,
         draft,
         fields,
