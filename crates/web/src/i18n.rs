@@ -192,6 +192,7 @@ texts! {
         feed: "홈 피드" / "Home feed",
         ranked: "추천" / "For you",
         latest: "최신" / "Latest",
+        write_post: "글쓰기" / "Write a post",
         compose: "무슨 일이 있나요?" / "What's happening?",
         compose_hint: "#해시태그와 @아이디를 쓸 수 있어요. 최대 5,000자" / "Use #hashtags and @usernames. Up to 5,000 characters",
         publish: "게시" / "Post",

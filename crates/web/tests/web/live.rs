@@ -47,6 +47,7 @@ async fn a_follower_sees_the_new_post_banner_and_the_post() {
     photograph(&follower, "social-feed-empty").await;
 
     author.goto(&format!("{base}/social")).await.expect("goto");
+    click(&author, "details.compose-box summary").await;
     fill(&author, "#text", "#제주맛집 오늘 점심은 고기국수 @dohyun").await;
     assert_eq!(text(&author, ".backdrop mark").await, "#제주맛집");
     photograph(&author, "social-compose").await;
