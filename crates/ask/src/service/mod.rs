@@ -38,6 +38,24 @@ async fn pay(ctx: &AppContext, tx: &mut Tx, t: &Transfer) -> Result<bool> {
 /// The caller as an ask member, inside `tx`: their profile made (with the sign-up bonus) if they
 /// have none yet, refused while suspended, and marked active.
 async fn member(ctx: &AppContext, tx: &mut Tx, user: &CurrentUser) -> Result<ProfileRow> {
+    let profile = profile_of(ctx, tx, user).await?;
+    if let Some(until) = profile.suspended_until
+        && until > ctx.clock.now()
+    {
+        return Err(Error::forbidden(format!(
+            "your account is suspended from asking and answering until {until}"
+        )));
+    }
+    Ok(profile)
+}
+
+/// How stale `last_active_at` may grow before a visit records itself again: urgent routing
+/// reads it in days, so one write a minute is plenty, and reads mostly write nothing.
+const TOUCH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The caller's profile, made on first use, with the visit recorded when the last one is
+/// older than [`TOUCH_EVERY`]; suspended or not.
+async fn profile_of(ctx: &AppContext, tx: &mut Tx, user: &CurrentUser) -> Result<ProfileRow> {
     let now = ctx.clock.now();
     let profile = if let Some(p) = store::profile(&mut **tx, user.id).await? {
         p
@@ -50,14 +68,9 @@ async fn member(ctx: &AppContext, tx: &mut Tx, user: &CurrentUser) -> Result<Pro
             .await?
             .ok_or_else(|| Error::internal(anyhow::anyhow!("profile vanished")))?
     };
-    if let Some(until) = profile.suspended_until
-        && until > now
-    {
-        return Err(Error::forbidden(format!(
-            "your account is suspended from asking and answering until {until}"
-        )));
+    if profile.last_active_at < now.minus(TOUCH_EVERY) {
+        store::touch(tx, user.id, now).await?;
     }
-    store::touch(tx, user.id, now).await?;
     Ok(profile)
 }
 

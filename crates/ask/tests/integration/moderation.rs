@@ -200,4 +200,7 @@ async fn hidden_content_is_invisible_to_others(backend: Backend) {
         StatusCode::FORBIDDEN,
         "a suspended member cannot ask"
     );
+    let (status, own) = get(&app, "/api/v1/ask/profile", Some(&jiho)).await;
+    assert_eq!(status, StatusCode::OK, "but still sees their own profile");
+    assert!(own["suspended_until"].is_string(), "{own}");
 }
