@@ -187,7 +187,8 @@ function converse(root) {
         if (!started) { reply.textContent = ""; started = true; }
         reply.textContent += JSON.parse(data).text;
       } else if (name === "profile") {
-        refreshPanel();
+        // The sync socket brings the same change to every tab; fetch here only without it.
+        if (!socket || socket.readyState !== WebSocket.OPEN) refreshPanel();
       } else if (name === "done") {
         reply.textContent = JSON.parse(data).reply.text;
       } else if (name === "error") {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod ask;
 pub mod assistant;
 pub mod home;
+pub mod people;
 pub mod ration;
 pub mod social;
 pub mod wellness;

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::Web;
 use crate::failure::Fields;
 use crate::i18n::AdminTexts;
-use crate::pages::social::People;
+use crate::pages::people::People;
 use crate::pages::{PageResult, Shell, render, segment, when};
 use crate::session::Visit;
 

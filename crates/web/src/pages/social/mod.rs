@@ -3,7 +3,6 @@
 
 mod compose;
 mod feed;
-mod people;
 mod post;
 mod profile;
 mod rich;
@@ -14,8 +13,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-pub use self::people::{People, Person};
 use self::rich::Piece;
+use super::people::{People, Person};
 use super::when;
 use crate::Web;
 use crate::session::{MAX_UPLOAD_FORM_BYTES, Visit};

@@ -11,10 +11,11 @@ use serde::de::IgnoredAny;
 use serde_json::json;
 
 use super::rich::{self, Piece};
-use super::{People, Person, Post, PostView, views};
+use super::{Post, PostView, views};
 use crate::Web;
 use crate::failure::Fields;
 use crate::i18n::SocialTexts;
+use crate::pages::people::{People, Person};
 use crate::pages::{PageResult, Shell, local, render, segment, when};
 use crate::session::Visit;
 

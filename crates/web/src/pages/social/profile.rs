@@ -11,11 +11,11 @@ use serde::de::IgnoredAny;
 use serde_json::json;
 
 use super::feed::{Before, more_after, timeline_path, urlencode};
-use super::people::Profile;
-use super::{Person, Post, PostView, views};
+use super::{Post, PostView, views};
 use crate::Web;
 use crate::api::Problem;
 use crate::i18n::SocialTexts;
+use crate::pages::people::{Person, Profile};
 use crate::pages::{PageResult, Shell, render, segment};
 use crate::session::Visit;
 

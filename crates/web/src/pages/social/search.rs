@@ -6,10 +6,10 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 
-use super::people::Profile;
-use super::{Person, Post, PostView, views};
+use super::{Post, PostView, views};
 use crate::Web;
 use crate::i18n::SocialTexts;
+use crate::pages::people::{Person, Profile};
 use crate::pages::{PageResult, Shell, render};
 use crate::session::Visit;
 

@@ -1,4 +1,5 @@
-//! Who wrote what: the API names people by id, the pages by name.
+//! Who wrote what: the API names people by id, the pages by name (social's posts and
+//! comments, the reporters in the operators' queue).
 
 use std::collections::HashMap;
 
