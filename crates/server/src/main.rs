@@ -12,6 +12,12 @@ use platform::accounts::{Role, service};
 use platform::time::Clock;
 use platform::{App, AppContext, Config, OneOff, Server};
 
+/// mimalloc rather than the system allocator: under load a request's many small, short-lived
+/// allocations (JSON, templates, rows) spent about a sixth of the CPU in glibc's malloc and
+/// free, and its consolidation pauses showed up in the tail (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "maru",

@@ -186,6 +186,7 @@ impl App for Wellness {
         let mut tx = ctx.db.begin().await?;
         store::forget(&mut tx, user).await?;
         tx.commit().await?;
+        service::forget(ctx, user).await;
         Ok(())
     }
 }

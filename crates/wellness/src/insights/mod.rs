@@ -34,7 +34,7 @@ pub const RECENT_DAYS: i64 = 7;
 pub const BASELINE_DAYS: i64 = 28;
 
 /// How far back insights look: the recent window, compared with the four before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     #[default]
@@ -44,6 +44,8 @@ pub enum Period {
 }
 
 impl Period {
+    pub const ALL: [Period; 3] = [Period::Week, Period::Month, Period::Quarter];
+
     /// Days in the recent window; the baseline is the four times as many days before it.
     pub fn days(self) -> i64 {
         match self {

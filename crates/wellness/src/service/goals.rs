@@ -10,6 +10,7 @@ use platform::{AppContext, Error, Result};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::derived::{Dated, Derived, forget};
 use super::{Health, Subject, membership, zone_of};
 use crate::catalog::Series;
 use crate::events::{ACHIEVEMENT_SHARED, Achievement};
@@ -131,13 +132,21 @@ fn view(row: store::GoalRow, progress: Progress) -> GoalView {
 
 /// The member's goals with their progress.
 pub async fn goals(ctx: &AppContext, health: &Health, subject: Subject) -> Result<Vec<GoalView>> {
-    let (_, tz) = zone_of(ctx, health, subject.user).await?;
-    let mut out = Vec::new();
-    for row in store::goals(ctx.db.reader(), subject.user).await? {
-        let p = progress(ctx, subject.user, &tz, &row).await?;
-        out.push(view(row, p));
-    }
-    Ok(out)
+    let user = subject.user;
+    let load = async {
+        let (_, zone) = zone_of(ctx, health, user).await?;
+        let mut value = Vec::new();
+        for row in store::goals(ctx.db.reader(), user).await? {
+            let p = progress(ctx, user, &zone, &row).await?;
+            value.push(view(row, p));
+        }
+        Ok(Dated {
+            today: today(ctx, &zone),
+            zone,
+            value,
+        })
+    };
+    Ok(Derived::of(ctx).goals(ctx, user, load).await?.value.clone())
 }
 
 pub async fn add_goal(
@@ -157,6 +166,7 @@ pub async fn add_goal(
     let tz = membership(&mut tx, ctx, health, user).await?.zone;
     store::insert_goal(&mut tx, row.id, user, &row.goal, row.created_at).await?;
     tx.commit().await?;
+    forget(ctx, user).await;
     let p = progress(ctx, user, &tz, &row).await?;
     Ok(view(row, p))
 }
@@ -167,6 +177,7 @@ pub async fn delete_goal(ctx: &AppContext, user: UserId, id: GoalId) -> Result<(
         return Err(Error::not_found("goal"));
     }
     tx.commit().await?;
+    forget(ctx, user).await;
     Ok(())
 }
 

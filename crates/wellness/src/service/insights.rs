@@ -1,6 +1,8 @@
 //! Insights and recommendations: the member's recent days gathered from rollups, handed to the
 //! pure rules in [`crate::insights`].
 
+use std::sync::Arc;
+
 use jiff::tz::TimeZone;
 use platform::accounts::UserId;
 use platform::time::Timestamp;
@@ -8,6 +10,7 @@ use platform::{AppContext, Result};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::derived::{Dated, Derived, forget};
 use super::goals::{daily_values, goals, today};
 use super::{Health, Subject, zone_of};
 use crate::catalog::Kind;
@@ -20,35 +23,41 @@ use crate::store;
 /// Most sleep records read for bedtimes (a few per night).
 const MAX_SLEEPS: i64 = 64;
 
+/// What the rules look at over `period`, shared until the member next writes.
 async fn input(
     ctx: &AppContext,
     health: &Health,
     subject: Subject,
     period: Period,
-) -> Result<Input> {
-    let (_, tz) = zone_of(ctx, health, subject.user).await?;
-    let today = today(ctx, &tz);
-    let first = today
-        .checked_sub(jiff::Span::new().days(period.history()))
-        .unwrap_or(today);
-    let mut input = Input {
-        today: Some(today),
-        ..Input::default()
-    };
-    for series in TREND_SERIES {
-        let days = daily_values(ctx, subject.user, series, &tz, first, today).await?;
-        if !days.is_empty() {
-            input.daily.insert(series, days);
+) -> Result<Arc<Dated<Input>>> {
+    let load = async {
+        let (_, zone) = zone_of(ctx, health, subject.user).await?;
+        let today = today(ctx, &zone);
+        let first = today
+            .checked_sub(jiff::Span::new().days(period.history()))
+            .unwrap_or(today);
+        let mut value = Input {
+            today: Some(today),
+            ..Input::default()
+        };
+        for series in TREND_SERIES {
+            let days = daily_values(ctx, subject.user, series, &zone, first, today).await?;
+            if !days.is_empty() {
+                value.daily.insert(series, days);
+            }
         }
-    }
-    input.bedtimes = bedtimes(ctx, subject.user, &tz, today).await?;
-    input.goals = goals(ctx, health, subject)
-        .await?
-        .into_iter()
-        .filter(|g| g.goal.daily().is_some())
-        .map(|g| (g.title, g.progress))
-        .collect();
-    Ok(input)
+        value.bedtimes = bedtimes(ctx, subject.user, &zone, today).await?;
+        value.goals = goals(ctx, health, subject)
+            .await?
+            .into_iter()
+            .filter(|g| g.goal.daily().is_some())
+            .map(|g| (g.title, g.progress))
+            .collect();
+        Ok(Dated { zone, today, value })
+    };
+    Derived::of(ctx)
+        .input(ctx, subject.user, period, load)
+        .await
 }
 
 /// When sleeps of the last 7 nights began, in minutes after local midnight; naps (under three
@@ -91,7 +100,7 @@ pub async fn insights(
     period: Period,
 ) -> Result<Vec<Insight>> {
     Ok(insights::insights(
-        &input(ctx, health, subject, period).await?,
+        &input(ctx, health, subject, period).await?.value,
         period,
     ))
 }
@@ -115,10 +124,15 @@ pub async fn recommendations(
     limit: usize,
 ) -> Result<Vec<RecommendationView>> {
     let input = input(ctx, health, subject, Period::Week).await?;
-    let dismissed = store::dismissed(ctx.db.reader(), subject.user).await?;
+    let dismissed = Derived::of(ctx)
+        .dismissed(
+            subject.user,
+            store::dismissed(ctx.db.reader(), subject.user),
+        )
+        .await?;
     let now = ctx.clock.now();
-    let day = input.today.map(|d| d.to_string()).unwrap_or_default();
-    Ok(insights::recommend(&input, &dismissed)
+    let day = input.today.to_string();
+    Ok(insights::recommend(&input.value, &dismissed)
         .into_iter()
         .take(limit)
         .map(|r| RecommendationView {
@@ -158,5 +172,6 @@ pub async fn feedback(
     let mut tx = ctx.db.begin().await?;
     store::set_feedback(&mut tx, user, kind, verdict.as_str(), ctx.clock.now()).await?;
     tx.commit().await?;
+    forget(ctx, user).await;
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::store;
 
 mod alerts;
 mod community;
+mod derived;
 mod fhir;
 mod goals;
 mod import;
@@ -24,6 +25,7 @@ mod summary;
 mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
+pub use derived::forget;
 pub use community::{CommunityStats, community_stats};
 pub use fhir::{
     create as create_observation, read as read_observation, search as search_observations,
@@ -187,5 +189,6 @@ pub async fn set_profile(
         store::rebuild_local(&mut tx, user, &zone).await?;
     }
     tx.commit().await?;
+    forget(ctx, user).await;
     Ok(())
 }

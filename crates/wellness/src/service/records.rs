@@ -91,6 +91,7 @@ pub async fn ingest(
     };
     tx.commit().await?;
     if new.contains(&true) {
+        super::forget(ctx, user).await;
         ctx.bus.wake();
     }
     for ((index, m), new) in fresh.into_iter().zip(new) {

@@ -312,7 +312,44 @@ async fn weight_goals_measure_from_the_starting_weight(backend: Backend) {
     assert_eq!(p["achieved"], false);
 }
 
+/// Goal progress is kept between reads, yet every write of the member's and the turn of
+/// their day show at the next read.
+async fn goal_progress_follows_each_write_and_the_day(backend: Backend) {
+    let (app, clock) = spawn(backend).await;
+    let jiho = app.user("jiho").await;
+    let (status, _) = post(
+        &app,
+        &jiho,
+        "/api/v1/health/me/goals",
+        json!({ "kind": "steps", "per_day": 5000 }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Today's steps and the streak.
+    let progress = || async {
+        let (_, goals) = get(&app, "/api/v1/health/me/goals", &jiho).await;
+        let p = &goals[0]["progress"];
+        (p["current"].as_f64(), p["streak"].as_u64())
+    };
+    assert_eq!(progress().await, (None, Some(0)));
+    assert_eq!(progress().await, (None, Some(0)), "read again, from the cache");
+
+    let steps = |id: &str, value: f64| {
+        json!({ "client_id": id, "type": "steps", "value": value,
+                "start": at(noon() - 3600), "end": at(noon() - 60) })
+    };
+    batch(&app, &jiho, &[steps("s1", 6000.0)]).await;
+    assert_eq!(progress().await, (Some(6000.0), Some(1)));
+    batch(&app, &jiho, &[steps("s2", 1500.0)]).await;
+    assert_eq!(progress().await, (Some(7500.0), Some(1)));
+
+    // A new local day starts from nothing, though nothing was written; yesterday still counts.
+    clock.advance(std::time::Duration::from_secs(DAY as u64));
+    assert_eq!(progress().await, (None, Some(1)));
+}
+
 backend_tests!(
     goals_streaks_and_recommendations,
-    weight_goals_measure_from_the_starting_weight
+    weight_goals_measure_from_the_starting_weight,
+    goal_progress_follows_each_write_and_the_day
 );

@@ -1,0 +1,144 @@
+//! A member's derived views, kept in the platform cache: goals with their progress, the input
+//! of the insight rules, and the kinds of recommendation they dismissed.
+//!
+//! The first two are computed from day rollups: a dozen statements and up to a few thousand
+//! rows a read (a streak looks 400 days back), yet they change only when that member writes.
+//! Every writer of a member's records, goals, time zone or feedback calls [`forget`] after
+//! committing, so readers on this node never see a view older than the last write; the
+//! lifetime bounds what other nodes may see. A view also carries the local date it was made
+//! for and is made again once the member's day turns.
+
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use platform::accounts::UserId;
+use platform::cache::Family;
+use platform::{AppContext, Result};
+
+use super::goals::GoalView;
+use crate::insights::{Input, Period, RecommendationKind};
+use crate::rollup;
+
+/// How long a view may serve readers on other nodes than the writer's.
+const TTL: Duration = Duration::from_secs(60);
+const MEMBERS: u64 = 100_000;
+
+/// A view as it was on `today` in the member's `zone`.
+#[derive(Debug)]
+pub struct Dated<T> {
+    pub zone: TimeZone,
+    pub today: Date,
+    pub value: T,
+}
+
+/// The families, by name in the shared cache.
+#[derive(Clone)]
+pub struct Derived {
+    goals: Family<UserId, Arc<Dated<Vec<GoalView>>>>,
+    inputs: Family<(UserId, Period), Arc<Dated<Input>>>,
+    dismissed: Family<UserId, Arc<[RecommendationKind]>>,
+    /// Moves at every [`forget`]: a view computed while a write committed is not kept.
+    epochs: Family<UserId, i64>,
+}
+
+impl Derived {
+    pub fn of(ctx: &AppContext) -> Self {
+        let cache = &ctx.cache;
+        Self {
+            goals: cache.family("wellness.goals", TTL, MEMBERS),
+            inputs: cache.family("wellness.insight_inputs", TTL, MEMBERS),
+            dismissed: cache.family("wellness.dismissed", TTL, MEMBERS),
+            epochs: cache.family("wellness.epochs", TTL * 2, MEMBERS),
+        }
+    }
+
+    /// `user`'s goals with progress, from the cache while still of their day.
+    pub async fn goals(
+        &self,
+        ctx: &AppContext,
+        user: UserId,
+        load: impl Future<Output = Result<Dated<Vec<GoalView>>>>,
+    ) -> Result<Arc<Dated<Vec<GoalView>>>> {
+        self.dated(ctx, &self.goals, user, user, load).await
+    }
+
+    /// The input of the insight rules over `period`, from the cache while still of the day.
+    pub async fn input(
+        &self,
+        ctx: &AppContext,
+        user: UserId,
+        period: Period,
+        load: impl Future<Output = Result<Dated<Input>>>,
+    ) -> Result<Arc<Dated<Input>>> {
+        self.dated(ctx, &self.inputs, (user, period), user, load)
+            .await
+    }
+
+    /// The kinds `user` dismissed.
+    pub async fn dismissed(
+        &self,
+        user: UserId,
+        load: impl Future<Output = Result<Vec<RecommendationKind>>>,
+    ) -> Result<Arc<[RecommendationKind]>> {
+        if let Some(kinds) = self.dismissed.get(&user).await {
+            return Ok(kinds);
+        }
+        self.keep(&self.dismissed, user, user, async { Ok(load.await?.into()) })
+            .await
+    }
+
+    async fn dated<K, T>(
+        &self,
+        ctx: &AppContext,
+        family: &Family<K, Arc<Dated<T>>>,
+        key: K,
+        user: UserId,
+        load: impl Future<Output = Result<Dated<T>>>,
+    ) -> Result<Arc<Dated<T>>>
+    where
+        K: Hash + Eq + Send + Sync + Clone + 'static,
+        T: Send + Sync + 'static,
+    {
+        if let Some(view) = family.get(&key).await
+            && rollup::local_date(ctx.clock.now(), &view.zone) == view.today
+        {
+            return Ok(view);
+        }
+        self.keep(family, key, user, async { Ok(Arc::new(load.await?)) })
+            .await
+    }
+
+    /// Loads a value and keeps it, unless `user` wrote meanwhile.
+    async fn keep<K, V>(
+        &self,
+        family: &Family<K, V>,
+        key: K,
+        user: UserId,
+        load: impl Future<Output = Result<V>>,
+    ) -> Result<V>
+    where
+        K: Hash + Eq + Send + Sync + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        let epoch = self.epochs.get(&user).await;
+        let value = load.await?;
+        if self.epochs.get(&user).await == epoch {
+            family.insert(key, value.clone()).await;
+        }
+        Ok(value)
+    }
+}
+
+/// Drops every view of `user`: call after committing a change to their data.
+pub async fn forget(ctx: &AppContext, user: UserId) {
+    let derived = Derived::of(ctx);
+    derived.epochs.insert(user, ctx.next_id()).await;
+    derived.goals.invalidate(&user).await;
+    for period in Period::ALL {
+        derived.inputs.invalidate(&(user, period)).await;
+    }
+    derived.dismissed.invalidate(&user).await;
+}
