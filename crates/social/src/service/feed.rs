@@ -63,13 +63,20 @@ pub async fn feed(
         return compute_feed(ctx, reader, order, page, size, before, pull_threshold).await;
     }
     let cache = FeedCache::of(ctx);
-    let mark = store::feed_mark(ctx.db.reader(), reader).await?;
     let key = cache
         .key(ctx, reader, page, &format!("{order:?}:{size}"))
         .await;
-    if let Some(hit) = cache.get(&key).await.filter(|hit| hit.mark == mark) {
-        return from_cache(ctx, reader, &hit, page).await;
-    }
+    let db = ctx.db.reader();
+    let mark = if let Some(hit) = cache.get(&key).await {
+        let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
+        let (mark, posts) = store::marked_posts(db, reader, &ids).await?;
+        if mark == hit.mark {
+            return Ok(from_cache(&hit, posts, page));
+        }
+        mark
+    } else {
+        store::feed_mark(db, reader).await?
+    };
     let fresh = compute_feed(ctx, reader, order, page, size, None, pull_threshold).await?;
     let cached = CachedPage {
         mark,
@@ -86,20 +93,10 @@ pub async fn feed(
     Ok(fresh)
 }
 
-/// A cached page with its posts read again, through the visibility rule, in the cached order.
-async fn from_cache(
-    ctx: &AppContext,
-    reader: UserId,
-    hit: &CachedPage,
-    page: i64,
-) -> Result<FeedPage> {
-    let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
+/// A cached page with its posts, read again through the visibility rule, in the cached order.
+fn from_cache(hit: &CachedPage, posts: Vec<Content>, page: i64) -> FeedPage {
     let mut posts: std::collections::HashMap<ContentId, Content> =
-        store::listed_posts(ctx.db.reader(), reader, &ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        posts.into_iter().map(|c| (c.id, c)).collect();
     let items = hit
         .items
         .iter()
@@ -110,13 +107,13 @@ async fn from_cache(
             })
         })
         .collect();
-    Ok(FeedPage {
+    FeedPage {
         items,
         page,
         total: hit.total,
         has_more: hit.has_more,
         next_max_id: hit.next_max_id,
-    })
+    }
 }
 
 /// A page of the home feed as computed from the database.

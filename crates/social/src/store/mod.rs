@@ -115,11 +115,11 @@ pub use graph::{
 pub use lifecycle::{export, forget, hide_author, purge_deleted};
 pub use posts::{
     all_hashtags, all_live_content, by_author, by_tag, content, delete_content, edit_content,
-    edits, hashtag_id, hashtags, insert_content, listed_posts, live_content,
+    edits, hashtag_id, hashtags, insert_content, live_content,
 };
 pub use timeline::{
     Window, backfill, drop_from_timeline, fan_out, feed_mark, home, home_count, interactions,
-    live_audience,
+    live_audience, marked_posts,
 };
 
 /// What operators count on the admin page (`GET /api/v1/admin/stats`).

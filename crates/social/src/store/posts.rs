@@ -278,30 +278,3 @@ pub async fn by_tag<'e, E: Executor<'e, Database = Any>>(
     .await?;
     rows.iter().map(content_row).collect()
 }
-
-/// The posts among `ids` that the reader may see and has not muted, in no particular order.
-pub async fn listed_posts<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    reader: UserId,
-    ids: &[ContentId],
-) -> Result<Vec<Content>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Integers only, so the list is safe to inline.
-    let list = ids
-        .iter()
-        .map(|id| id.get().to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!(
-        "SELECT {} FROM social_content c WHERE c.id IN ({list}) AND {}",
-        content_columns!(),
-        listed!()
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(reader.get())
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(content_row).collect()
-}

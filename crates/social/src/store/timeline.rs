@@ -4,6 +4,7 @@ use platform::Result;
 use platform::accounts::UserId;
 use platform::db::Tx;
 use platform::time::Timestamp;
+use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use super::content_row;
@@ -204,6 +205,15 @@ pub async fn drop_from_timeline(tx: &mut Tx, reader: UserId, author: UserId) -> 
     Ok(())
 }
 
+/// The columns of the reader `$1`'s feed mark (see [`feed_mark`]).
+macro_rules! mark_columns {
+    () => {
+        "(SELECT COUNT(*) FROM social_timeline WHERE user_id = $1) AS mark_rows, \
+         COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0) AS mark_newest, \
+         COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0) AS mark_own"
+    };
+}
+
 /// What changes when something enters the reader's feed: how many posts their timeline holds
 /// and the newest of them (fan-outs can land out of order, so the newest alone would miss an
 /// older post arriving late), and their own newest post. Index probes and an index-only count;
@@ -212,13 +222,61 @@ pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
 ) -> Result<[i64; 3]> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM social_timeline WHERE user_id = $1), \
-         COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0), \
-         COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0)",
-    )
-    .bind(reader.get())
-    .fetch_one(db)
-    .await?;
-    Ok([row.try_get(0)?, row.try_get(1)?, row.try_get(2)?])
+    let row = sqlx::query(concat!("SELECT ", mark_columns!()))
+        .bind(reader.get())
+        .fetch_one(db)
+        .await?;
+    mark_of(&row)
+}
+
+fn mark_of(row: &AnyRow) -> Result<[i64; 3]> {
+    Ok([
+        row.try_get("mark_rows")?,
+        row.try_get("mark_newest")?,
+        row.try_get("mark_own")?,
+    ])
+}
+
+/// The posts of `ids` the reader may see ([`listed!`]), with their feed mark
+/// read in the same statement: a cached page costs one round trip, and its posts are used
+/// only while the mark is still the page's.
+pub async fn marked_posts<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    ids: &[ContentId],
+) -> Result<([i64; 3], Vec<Content>)> {
+    if ids.is_empty() {
+        return Ok((feed_mark(db, reader).await?, Vec::new()));
+    }
+    // Integers only, so the list is safe to inline.
+    let list = ids
+        .iter()
+        .map(|id| id.get().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT m.mark_rows, m.mark_newest, m.mark_own, {} FROM (SELECT {}) m \
+         LEFT JOIN social_content c ON c.id IN ({list}) AND {}",
+        content_columns!(),
+        mark_columns!(),
+        listed!()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(reader.get())
+        .fetch_all(db)
+        .await?;
+    let Some(first) = rows.first() else {
+        return Err(platform::Error::internal(anyhow::anyhow!(
+            "the feed mark read no row"
+        )));
+    };
+    let mark = mark_of(first)?;
+    let mut posts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        // Without a visible post the join still yields the mark, with no post beside it.
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            posts.push(content_row(row)?);
+        }
+    }
+    Ok((mark, posts))
 }

@@ -1,5 +1,6 @@
-//! A member's derived views, kept in the platform cache: goals with their progress, the input
-//! of the insight rules, and the kinds of recommendation they dismissed.
+//! A member's derived views, kept in the platform cache: their time zone (every read of a
+//! series or a day needs it), goals with their progress, the input of the insight rules, and
+//! the kinds of recommendation they dismissed.
 //!
 //! The first two are computed from day rollups: a dozen statements and up to a few thousand
 //! rows a read (a streak looks 400 days back), yet they change only when that member writes.
@@ -9,6 +10,7 @@
 //! for and is made again once the member's day turns.
 
 use std::hash::Hash;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +23,10 @@ use platform::{AppContext, Result};
 use super::goals::GoalView;
 use crate::insights::{Input, Period, RecommendationKind};
 use crate::rollup;
+
+/// How a view is made on a miss. Boxed: loads nest (the insight input reads goals, and both
+/// read the zone), and nested inline they made futures deep enough to overflow a thread's stack.
+pub type Load<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 /// How long a view may serve readers on other nodes than the writer's.
 const TTL: Duration = Duration::from_secs(60);
@@ -37,6 +43,8 @@ pub struct Dated<T> {
 /// The families, by name in the shared cache.
 #[derive(Clone)]
 pub struct Derived {
+    /// The zone's name and the zone.
+    zones: Family<UserId, Arc<(String, TimeZone)>>,
     goals: Family<UserId, Arc<Dated<Vec<GoalView>>>>,
     inputs: Family<(UserId, Period), Arc<Dated<Input>>>,
     dismissed: Family<UserId, Arc<[RecommendationKind]>>,
@@ -48,6 +56,7 @@ impl Derived {
     pub fn of(ctx: &AppContext) -> Self {
         let cache = &ctx.cache;
         Self {
+            zones: cache.family("wellness.zones", TTL, MEMBERS),
             goals: cache.family("wellness.goals", TTL, MEMBERS),
             inputs: cache.family("wellness.insight_inputs", TTL, MEMBERS),
             dismissed: cache.family("wellness.dismissed", TTL, MEMBERS),
@@ -55,12 +64,25 @@ impl Derived {
         }
     }
 
+    /// `user`'s time zone.
+    pub async fn zone(
+        &self,
+        user: UserId,
+        load: Load<'_, (String, TimeZone)>,
+    ) -> Result<Arc<(String, TimeZone)>> {
+        if let Some(zone) = self.zones.get(&user).await {
+            return Ok(zone);
+        }
+        self.keep(&self.zones, user, user, async { Ok(Arc::new(load.await?)) })
+            .await
+    }
+
     /// `user`'s goals with progress, from the cache while still of their day.
     pub async fn goals(
         &self,
         ctx: &AppContext,
         user: UserId,
-        load: impl Future<Output = Result<Dated<Vec<GoalView>>>>,
+        load: Load<'_, Dated<Vec<GoalView>>>,
     ) -> Result<Arc<Dated<Vec<GoalView>>>> {
         self.dated(ctx, &self.goals, user, user, load).await
     }
@@ -71,7 +93,7 @@ impl Derived {
         ctx: &AppContext,
         user: UserId,
         period: Period,
-        load: impl Future<Output = Result<Dated<Input>>>,
+        load: Load<'_, Dated<Input>>,
     ) -> Result<Arc<Dated<Input>>> {
         self.dated(ctx, &self.inputs, (user, period), user, load)
             .await
@@ -81,13 +103,15 @@ impl Derived {
     pub async fn dismissed(
         &self,
         user: UserId,
-        load: impl Future<Output = Result<Vec<RecommendationKind>>>,
+        load: Load<'_, Vec<RecommendationKind>>,
     ) -> Result<Arc<[RecommendationKind]>> {
         if let Some(kinds) = self.dismissed.get(&user).await {
             return Ok(kinds);
         }
-        self.keep(&self.dismissed, user, user, async { Ok(load.await?.into()) })
-            .await
+        self.keep(&self.dismissed, user, user, async {
+            Ok(load.await?.into())
+        })
+        .await
     }
 
     async fn dated<K, T>(
@@ -96,7 +120,7 @@ impl Derived {
         family: &Family<K, Arc<Dated<T>>>,
         key: K,
         user: UserId,
-        load: impl Future<Output = Result<Dated<T>>>,
+        load: Load<'_, Dated<T>>,
     ) -> Result<Arc<Dated<T>>>
     where
         K: Hash + Eq + Send + Sync + Clone + 'static,
@@ -136,6 +160,7 @@ impl Derived {
 pub async fn forget(ctx: &AppContext, user: UserId) {
     let derived = Derived::of(ctx);
     derived.epochs.insert(user, ctx.next_id()).await;
+    derived.zones.invalidate(&user).await;
     derived.goals.invalidate(&user).await;
     for period in Period::ALL {
         derived.inputs.invalidate(&(user, period)).await;

@@ -133,7 +133,7 @@ fn view(row: store::GoalRow, progress: Progress) -> GoalView {
 /// The member's goals with their progress.
 pub async fn goals(ctx: &AppContext, health: &Health, subject: Subject) -> Result<Vec<GoalView>> {
     let user = subject.user;
-    let load = async {
+    let load = Box::pin(async move {
         let (_, zone) = zone_of(ctx, health, user).await?;
         let mut value = Vec::new();
         for row in store::goals(ctx.db.reader(), user).await? {
@@ -145,7 +145,7 @@ pub async fn goals(ctx: &AppContext, health: &Health, subject: Subject) -> Resul
             zone,
             value,
         })
-    };
+    });
     Ok(Derived::of(ctx).goals(ctx, user, load).await?.value.clone())
 }
 

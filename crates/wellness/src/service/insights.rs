@@ -30,7 +30,7 @@ async fn input(
     subject: Subject,
     period: Period,
 ) -> Result<Arc<Dated<Input>>> {
-    let load = async {
+    let load = Box::pin(async move {
         let (_, zone) = zone_of(ctx, health, subject.user).await?;
         let today = today(ctx, &zone);
         let first = today
@@ -54,7 +54,7 @@ async fn input(
             .map(|g| (g.title, g.progress))
             .collect();
         Ok(Dated { zone, today, value })
-    };
+    });
     Derived::of(ctx)
         .input(ctx, subject.user, period, load)
         .await
@@ -127,7 +127,7 @@ pub async fn recommendations(
     let dismissed = Derived::of(ctx)
         .dismissed(
             subject.user,
-            store::dismissed(ctx.db.reader(), subject.user),
+            Box::pin(store::dismissed(ctx.db.reader(), subject.user)),
         )
         .await?;
     let now = ctx.clock.now();

@@ -25,8 +25,8 @@ mod summary;
 mod sync;
 
 pub use alerts::{RuleView, acknowledge, add_rule, alerts, delete_rule, rules};
-pub use derived::forget;
 pub use community::{CommunityStats, community_stats};
+pub use derived::forget;
 pub use fhir::{
     create as create_observation, read as read_observation, search as search_observations,
 };
@@ -153,11 +153,15 @@ pub async fn zone_of(
     health: &Health,
     user: UserId,
 ) -> Result<(String, TimeZone)> {
-    let name = store::member(ctx.db.reader(), user)
-        .await?
-        .map_or_else(|| health.default_zone.clone(), |m| m.time_zone);
-    let zone = crate::rollup::zone(&name).unwrap_or(TimeZone::UTC);
-    Ok((name, zone))
+    let load = Box::pin(async {
+        let name = store::member(ctx.db.reader(), user)
+            .await?
+            .map_or_else(|| health.default_zone.clone(), |m| m.time_zone);
+        let zone = crate::rollup::zone(&name).unwrap_or(TimeZone::UTC);
+        Ok((name, zone))
+    });
+    let zone = derived::Derived::of(ctx).zone(user, load).await?;
+    Ok((zone.0.clone(), zone.1.clone()))
 }
 
 /// The member's time zone and region.

@@ -332,7 +332,11 @@ async fn goal_progress_follows_each_write_and_the_day(backend: Backend) {
         (p["current"].as_f64(), p["streak"].as_u64())
     };
     assert_eq!(progress().await, (None, Some(0)));
-    assert_eq!(progress().await, (None, Some(0)), "read again, from the cache");
+    assert_eq!(
+        progress().await,
+        (None, Some(0)),
+        "read again, from the cache"
+    );
 
     let steps = |id: &str, value: f64| {
         json!({ "client_id": id, "type": "steps", "value": value,
