@@ -2,6 +2,8 @@
 //! admins).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,6 +15,7 @@ use crate::accounts::{CurrentUser, Role};
 use crate::error::ProblemBody;
 use crate::extract::{Json, Path};
 use crate::jobs::JobRecord;
+use crate::time::Timestamp;
 use crate::{ApiRouter, AppContext, Error, Result};
 
 pub fn router() -> ApiRouter {
@@ -22,8 +25,15 @@ pub fn router() -> ApiRouter {
         .routes(routes!(stats))
 }
 
+/// How long the figures are reused: they count whole tables, and an operators' page polled
+/// by several people would otherwise count them at every load.
+const STATS_TTL: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Stats {
+    /// When these figures were counted (they are reused for up to 10 s).
+    #[schema(value_type = String)]
+    counted_at: Timestamp,
     /// Live accounts.
     users: i64,
     /// Per app, its counts in the order it gives them
@@ -41,15 +51,27 @@ pub struct Count {
 /// Accounts, and what each app holds.
 #[utoipa::path(get, path = "/api/v1/admin/stats", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Stats), (status = 403, body = ProblemBody)))]
-async fn stats(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<Stats>> {
+async fn stats(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<Arc<Stats>>> {
     user.require_role(Role::Moderator)?;
+    let figures = ctx
+        .cache
+        .family::<(), Arc<Stats>>("admin.stats", STATS_TTL, 1);
+    let stats = figures
+        .get_or_load((), count(&ctx))
+        .await
+        .map_err(|e| Error::internal(anyhow::anyhow!("counting for operators: {e}")))?;
+    Ok(Json(stats))
+}
+
+async fn count(ctx: &AppContext) -> Result<Arc<Stats>> {
     let counted = futures::future::try_join_all(ctx.apps.iter().map(|app| {
         let ctx = ctx.clone();
         async move { Ok::<_, Error>((app.name(), app.stats(&ctx).await?)) }
     }))
     .await?;
-    Ok(Json(Stats {
-        users: crate::accounts::service::count_users(&ctx).await?,
+    Ok(Arc::new(Stats {
+        counted_at: ctx.clock.now(),
+        users: crate::accounts::service::count_users(ctx).await?,
         apps: counted
             .into_iter()
             .map(|(app, counts)| {
