@@ -102,7 +102,7 @@ impl App for Ask {
             "profile": service::profile(ctx, user).await.ok(),
             "questions": store::user_questions(db, user).await?,
             "answers": store::user_answers(db, user).await?,
-            "points": store::history(db, points::Account::User(user), None, i64::MAX).await?,
+            "points": store::statement(db, points::Account::User(user), None, i64::MAX).await?.1,
         }))
     }
 

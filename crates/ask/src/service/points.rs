@@ -42,8 +42,7 @@ pub async fn points(
     limit: i64,
 ) -> Result<Points> {
     let account = Account::User(user.id);
-    let balance = store::balance(ctx.db.reader(), account).await?;
-    let history = store::history(ctx.db.reader(), account, before, limit).await?;
+    let (balance, history) = store::statement(ctx.db.reader(), account, before, limit).await?;
     let next_cursor = if history.len() as i64 == limit {
         history.last().map(|e| e.id.clone())
     } else {

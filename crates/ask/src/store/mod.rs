@@ -133,7 +133,7 @@ pub use moderation::{
     user_answers, user_questions,
 };
 pub use points::{
-    LedgerAudit, PointEntry, audit, balance, count_since, has_entry, history, transfer,
+    LedgerAudit, PointEntry, audit, balance, count_since, has_entry, statement, transfer,
 };
 pub use profiles::{
     ProfileRow, RoutingCandidate, ensure_profile, mark_asked, profile, routing_candidates,

@@ -111,34 +111,47 @@ pub async fn count_since(
     Ok(row.try_get("n")?)
 }
 
-/// A user's entries, newest first, older than `before` (an entry id) when given.
-pub async fn history<'e, E: Executor<'e, Database = Any>>(
+/// A user's balance and their entries, newest first, older than `before` (an entry id) when
+/// given. One statement, so the balance and the entries agree, and a points page costs one
+/// round trip.
+pub async fn statement<'e, E: Executor<'e, Database = Any>>(
     db: E,
     account: Account,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<PointEntry>> {
+) -> Result<(i64, Vec<PointEntry>)> {
     let rows = sqlx::query(
-        "SELECT id, delta, reason, reference, created_at FROM ask_point_transactions WHERE account_id = $1 \
-         AND id < $2 ORDER BY id DESC LIMIT $3",
+        "SELECT b.balance, t.id, t.delta, t.reason, t.reference, t.created_at FROM \
+         (SELECT COALESCE((SELECT balance FROM ask_balances WHERE account_id = $1), 0) AS balance) b \
+         LEFT JOIN (SELECT id, delta, reason, reference, created_at FROM ask_point_transactions \
+         WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) t ON 1 = 1 \
+         ORDER BY t.id DESC",
     )
     .bind(account.id())
     .bind(before.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let reason: String = r.try_get("reason")?;
-            Ok(PointEntry {
-                id: r.try_get::<i64, _>("id")?.to_string(),
-                delta: r.try_get("delta")?,
-                reason: Reason::parse(&reason).unwrap_or(Reason::SignupBonus),
-                reference: r.try_get("reference")?,
-                created_at: Timestamp::from_micros(r.try_get("created_at")?),
-            })
-        })
-        .collect()
+    let balance = match rows.first() {
+        Some(row) => row.try_get("balance")?,
+        None => 0,
+    };
+    let mut entries = Vec::with_capacity(rows.len());
+    for r in &rows {
+        // Without entries the join still yields the balance, with no entry beside it.
+        let Some(id) = r.try_get::<Option<i64>, _>("id")? else {
+            continue;
+        };
+        let reason: String = r.try_get("reason")?;
+        entries.push(PointEntry {
+            id: id.to_string(),
+            delta: r.try_get("delta")?,
+            reason: Reason::parse(&reason).unwrap_or(Reason::SignupBonus),
+            reference: r.try_get("reference")?,
+            created_at: Timestamp::from_micros(r.try_get("created_at")?),
+        });
+    }
+    Ok((balance, entries))
 }
 
 /// What a check of the whole ledger found.
