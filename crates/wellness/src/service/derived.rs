@@ -2,8 +2,9 @@
 //! series or a day needs it), goals with their progress, the input of the insight rules, and
 //! the kinds of recommendation they dismissed.
 //!
-//! The first two are computed from day rollups: a dozen statements and up to a few thousand
-//! rows a read (a streak looks 400 days back), yet they change only when that member writes.
+//! Goals and the insight input are computed from day rollups: a dozen statements and up to a
+//! few thousand rows a read (a streak looks 400 days back), yet they change only when that
+//! member writes.
 //! Every writer of a member's records, goals, time zone or feedback calls [`forget`] after
 //! committing, so readers on this node never see a view older than the last write; the
 //! lifetime bounds what other nodes may see. A view also carries the local date it was made
@@ -70,11 +71,8 @@ impl Derived {
         user: UserId,
         load: Load<'_, (String, TimeZone)>,
     ) -> Result<Arc<(String, TimeZone)>> {
-        if let Some(zone) = self.zones.get(&user).await {
-            return Ok(zone);
-        }
-        self.keep(&self.zones, user, user, async { Ok(Arc::new(load.await?)) })
-            .await
+        let load = async { Ok(Arc::new(load.await?)) };
+        self.cached(&self.zones, user, user, |_| true, load).await
     }
 
     /// `user`'s goals with progress, from the cache while still of their day.
@@ -84,7 +82,9 @@ impl Derived {
         user: UserId,
         load: Load<'_, Dated<Vec<GoalView>>>,
     ) -> Result<Arc<Dated<Vec<GoalView>>>> {
-        self.dated(ctx, &self.goals, user, user, load).await
+        let load = async { Ok(Arc::new(load.await?)) };
+        self.cached(&self.goals, user, user, |v| of_today(ctx, v), load)
+            .await
     }
 
     /// The input of the insight rules over `period`, from the cache while still of the day.
@@ -95,7 +95,9 @@ impl Derived {
         period: Period,
         load: Load<'_, Dated<Input>>,
     ) -> Result<Arc<Dated<Input>>> {
-        self.dated(ctx, &self.inputs, (user, period), user, load)
+        let load = async { Ok(Arc::new(load.await?)) };
+        let key = (user, period);
+        self.cached(&self.inputs, key, user, |v| of_today(ctx, v), load)
             .await
     }
 
@@ -105,48 +107,30 @@ impl Derived {
         user: UserId,
         load: Load<'_, Vec<RecommendationKind>>,
     ) -> Result<Arc<[RecommendationKind]>> {
-        if let Some(kinds) = self.dismissed.get(&user).await {
-            return Ok(kinds);
-        }
-        self.keep(&self.dismissed, user, user, async {
-            Ok(load.await?.into())
-        })
-        .await
-    }
-
-    async fn dated<K, T>(
-        &self,
-        ctx: &AppContext,
-        family: &Family<K, Arc<Dated<T>>>,
-        key: K,
-        user: UserId,
-        load: Load<'_, Dated<T>>,
-    ) -> Result<Arc<Dated<T>>>
-    where
-        K: Hash + Eq + Send + Sync + Clone + 'static,
-        T: Send + Sync + 'static,
-    {
-        if let Some(view) = family.get(&key).await
-            && rollup::local_date(ctx.clock.now(), &view.zone) == view.today
-        {
-            return Ok(view);
-        }
-        self.keep(family, key, user, async { Ok(Arc::new(load.await?)) })
+        let load = async { Ok(load.await?.into()) };
+        self.cached(&self.dismissed, user, user, |_| true, load)
             .await
     }
 
-    /// Loads a value and keeps it, unless `user` wrote meanwhile.
-    async fn keep<K, V>(
+    /// The cached value of `key` while `usable`; otherwise loaded, and kept unless `user`
+    /// wrote meanwhile.
+    async fn cached<K, V>(
         &self,
         family: &Family<K, V>,
         key: K,
         user: UserId,
+        usable: impl Fn(&V) -> bool,
         load: impl Future<Output = Result<V>>,
     ) -> Result<V>
     where
         K: Hash + Eq + Send + Sync + Clone + 'static,
         V: Clone + Send + Sync + 'static,
     {
+        if let Some(value) = family.get(&key).await
+            && usable(&value)
+        {
+            return Ok(value);
+        }
         let epoch = self.epochs.get(&user).await;
         let value = load.await?;
         if self.epochs.get(&user).await == epoch {
@@ -154,6 +138,11 @@ impl Derived {
         }
         Ok(value)
     }
+}
+
+/// Whether a view was made for the member's present local day.
+fn of_today<T>(ctx: &AppContext, view: &Dated<T>) -> bool {
+    rollup::local_date(ctx.clock.now(), &view.zone) == view.today
 }
 
 /// Drops every view of `user`: call after committing a change to their data.

@@ -222,7 +222,9 @@ pub async fn sync(
     let current = store::advance_seq(&mut tx, user, 0).await?;
     let rows = store::changes_since(&mut *tx, user, token, PAGE + 1).await?;
     tx.commit().await?;
-    super::forget(ctx, user).await;
+    if results.iter().any(|r| r.status == ChangeStatus::Applied) {
+        super::forget(ctx, user).await;
+    }
     ctx.bus.wake();
     let has_more = rows.len() as i64 > PAGE;
     let rows: Vec<RecordRow> = rows.into_iter().take(PAGE as usize).collect();
