@@ -6,6 +6,7 @@
 //! them the journeys are skipped with a note, unless `MARU_TEST_BROWSER` is set, as CI sets it.
 
 use std::path::PathBuf;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -13,7 +14,8 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-/// A running chromedriver, stopped when dropped.
+/// A running chromedriver, stopped when dropped together with every browser it started, so a
+/// journey that fails halfway leaves no Chromium behind holding its profile.
 pub struct Driver {
     process: Child,
     url: String,
@@ -23,7 +25,10 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.process.kill();
+        // The browsers share chromedriver's process group; signal the whole group.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.process.id())])
+            .status();
         let _ = self.process.wait();
     }
 }
@@ -56,6 +61,7 @@ impl Driver {
             .port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
