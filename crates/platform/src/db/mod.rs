@@ -236,6 +236,7 @@ mod tests {
     /// far fewer frames stay in it than commits were made (each commit adds at least one).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_log_starts_over_under_steady_writes() {
+        const COMMITS_EACH: i64 = 1500;
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let db = Db::connect(&url, None, 4).await.unwrap();
@@ -253,18 +254,16 @@ mod tests {
         let writers: Vec<_> = (0..4)
             .map(|_| {
                 let db = db.clone();
+                // A count, not a duration, so a busy machine makes the test slower, not weaker.
                 tokio::spawn(async move {
-                    let started = std::time::Instant::now();
-                    let mut commits = 0i64;
-                    while started.elapsed() < Duration::from_millis(1500) {
+                    for _ in 0..COMMITS_EACH {
                         sqlx::query("INSERT INTO t (body) VALUES (?)")
                             .bind("x".repeat(2000))
                             .execute(db.writer())
                             .await
                             .unwrap();
-                        commits += 1;
                     }
-                    commits
+                    COMMITS_EACH
                 })
             })
             .collect();
@@ -279,7 +278,6 @@ mod tests {
             .await
             .unwrap();
         let frames: i64 = sqlx::Row::try_get(&row, 1).unwrap();
-        assert!(commits > 500, "{commits} commits");
         assert!(
             frames * 5 < commits,
             "{frames} frames in the log after {commits} commits"
