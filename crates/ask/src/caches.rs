@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use platform::cache::{Cache, Family};
 
+use crate::blocks::Block;
 use crate::model::{Question, QuestionId, QuestionSummary};
 use crate::service::Trending;
 use crate::store::{ListFilter, Sort};
@@ -19,8 +20,8 @@ const QUESTION_TTL: Duration = Duration::from_secs(30 * 60);
 const LIST_TTL: Duration = Duration::from_secs(5 * 60);
 /// Trending hashtags (seed: `trending:tags`, 15 min, refreshed ahead of expiry).
 pub const TRENDING_TTL: Duration = Duration::from_secs(15 * 60);
-/// The listed questions of one geohash cell.
-const CELL_TTL: Duration = Duration::from_secs(60);
+/// The listed questions of one block of geohash cells.
+const BLOCK_TTL: Duration = Duration::from_secs(60);
 
 /// A question's summary and whether it is listed.
 pub type CachedSummary = Arc<(QuestionSummary, bool)>;
@@ -49,8 +50,6 @@ impl serde::Serialize for Listed {
         self.0.0.serialize(s)
     }
 }
-/// The listed questions of a cell: (id, lat, lng).
-pub type CellContents = Arc<[(QuestionId, f64, f64)]>;
 
 pub struct Caches {
     pub summaries: Family<QuestionId, CachedSummary>,
@@ -59,8 +58,8 @@ pub struct Caches {
     pub counts: Family<ListFilter, i64>,
     /// The question ids of one list page.
     pub pages: Family<(ListFilter, Sort, i64), Arc<[QuestionId]>>,
-    /// Keyed by geohash (`wy7b1` at precision 5 ... `wy7b1c4` at 7).
-    pub cells: Family<String, CellContents>,
+    /// Keyed by geohash (`wy7b1` at precision 5, `wy7b1c` at 6).
+    pub blocks: Family<String, Arc<Block>>,
     /// Keyed by region (`None`: all of Korea).
     pub trending: Family<Option<String>, Arc<Trending>>,
 }
@@ -72,7 +71,7 @@ impl Caches {
             questions: cache.family("ask.question", QUESTION_TTL, 20_000),
             counts: cache.family("ask.count", LIST_TTL, 10_000),
             pages: cache.family("ask.page", LIST_TTL, 50_000),
-            cells: cache.family("ask.cell", CELL_TTL, 200_000),
+            blocks: cache.family("ask.block", BLOCK_TTL, 100_000),
             trending: cache.family("ask.trending", TRENDING_TTL, 100),
         }
     }
@@ -86,13 +85,14 @@ impl Caches {
     }
 
     /// Forgets what depends on which questions are listed where: totals, trending tags and the
-    /// question's cells.
+    /// blocks holding the question's cells (those of precisions 5 and 6).
     pub async fn listing_changed(&self, id: QuestionId, cells: Option<&[String; 3]>) {
         self.question_changed(id).await;
         self.counts.invalidate_all();
         self.trending.invalidate_all();
-        for cell in cells.into_iter().flatten() {
-            self.cells.invalidate(cell).await;
+        if let Some([five, six, _]) = cells {
+            self.blocks.invalidate(five).await;
+            self.blocks.invalidate(six).await;
         }
     }
 }

@@ -6,6 +6,7 @@
 //! trending and search show listed questions only; the store applies that rule in every
 //! query that lists.
 
+mod blocks;
 mod caches;
 mod demo;
 mod events;

@@ -19,8 +19,11 @@ pub struct Cache {
 /// One family of cached values of type `V` under keys `K`.
 #[derive(Clone)]
 pub struct Family<K, V> {
-    name: &'static str,
     store: moka::future::Cache<K, V>,
+    /// `cache_requests_total` for this family, registered once: a lookup by labels on every
+    /// read cost as much as the read itself on the hottest pages.
+    hits: metrics::Counter,
+    misses: metrics::Counter,
 }
 
 impl Cache {
@@ -32,12 +35,18 @@ impl Cache {
         K: Hash + Eq + Send + Sync + Clone + 'static,
         V: Clone + Send + Sync + 'static,
     {
-        let make = || Family {
-            name,
-            store: moka::future::Cache::builder()
-                .time_to_live(ttl)
-                .max_capacity(capacity)
-                .build(),
+        let make = || {
+            // The counters bind to the recorder in place when they are made.
+            crate::telemetry::metrics_handle();
+            let counter = |outcome: &'static str| metrics::counter!("cache_requests_total", "family" => name, "outcome" => outcome);
+            Family {
+                store: moka::future::Cache::builder()
+                    .time_to_live(ttl)
+                    .max_capacity(capacity)
+                    .build(),
+                hits: counter("hit"),
+                misses: counter("miss"),
+            }
         };
         let Ok(mut families) = self.families.lock() else {
             return make();
@@ -61,10 +70,12 @@ where
 {
     pub async fn get(&self, key: &K) -> Option<V> {
         let value = self.store.get(key).await;
-        let outcome = if value.is_some() { "hit" } else { "miss" };
-        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome)
-            .increment(1);
+        self.count(value.is_some());
         value
+    }
+
+    fn count(&self, hit: bool) {
+        if hit { &self.hits } else { &self.misses }.increment(1);
     }
 
     pub async fn insert(&self, key: K, value: V) {
@@ -78,9 +89,7 @@ where
         E: Send + Sync + 'static,
     {
         let entry = self.store.entry(key).or_try_insert_with(load).await?;
-        let outcome = if entry.is_fresh() { "miss" } else { "hit" };
-        metrics::counter!("cache_requests_total", "family" => self.name, "outcome" => outcome)
-            .increment(1);
+        self.count(!entry.is_fresh());
         Ok(entry.into_value())
     }
 

@@ -10,7 +10,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::questions::{PER_PAGE, summaries};
-use crate::caches::{Caches, CellContents, Listed};
+use crate::blocks::Block;
+use crate::caches::{Caches, Listed};
 use crate::geo::{Cell, GeoPoint, Nearest, Precision};
 use crate::model::{QuestionId, QuestionSummary};
 use crate::regions;
@@ -44,8 +45,13 @@ pub async fn nearby(
 ) -> Result<Nearby> {
     let mut search = Nearest::new(center, radius_m, (page * PER_PAGE + 1) as usize);
     while let Some((precision, cells)) = search.next_cells() {
-        let contents = cell_contents(ctx, precision, &cells).await?;
-        search.offer(contents.iter().flat_map(|c| c.iter().copied()));
+        let blocks = blocks(ctx, precision, &cells).await?;
+        search.offer(cells.iter().flat_map(|cell| {
+            blocks
+                .get(Block::key(&cell.hash, precision))
+                .into_iter()
+                .flat_map(|block| block.cell(&cell.hash))
+        }));
     }
     let found = search.finish();
     let start = ((page - 1) * PER_PAGE) as usize;
@@ -73,36 +79,43 @@ pub async fn nearby(
     })
 }
 
-/// The listed questions of some cells, from the cache, reading the missing cells at once.
-/// A cell's hash names it alone: precisions differ in length.
-async fn cell_contents(
+/// The blocks holding some cells of `precision`, by key, from the cache, reading the missing
+/// ones at once. A block's key names it alone: precisions differ in length.
+async fn blocks(
     ctx: &AppContext,
     precision: Precision,
     cells: &[Cell],
-) -> Result<Vec<CellContents>> {
-    let cache = Caches::of(&ctx.cache).cells;
-    let mut out = Vec::with_capacity(cells.len());
+) -> Result<HashMap<String, Arc<Block>>> {
+    let cache = Caches::of(&ctx.cache).blocks;
+    let mut out = HashMap::new();
     let mut missing = Vec::new();
     for cell in cells {
-        match cache.get(&cell.hash).await {
-            Some(contents) => out.push(contents),
-            None => missing.push(cell.hash.as_str()),
+        let key = Block::key(&cell.hash, precision);
+        if out.contains_key(key) || missing.contains(&key) {
+            continue;
+        }
+        match cache.get(&key.to_owned()).await {
+            Some(block) => {
+                out.insert(key.to_owned(), block);
+            }
+            None => missing.push(key),
         }
     }
     if missing.is_empty() {
         return Ok(out);
     }
-    let mut loaded: HashMap<String, Vec<(QuestionId, f64, f64)>> = missing
+    let mut loaded: HashMap<String, Vec<(QuestionId, GeoPoint)>> = missing
         .iter()
-        .map(|h| ((*h).to_owned(), Vec::new()))
+        .map(|key| ((*key).to_owned(), Vec::new()))
         .collect();
-    for (cell, id, lat, lng) in store::cells(ctx.db.reader(), precision, &missing).await? {
-        loaded.entry(cell).or_default().push((id, lat, lng));
+    for (key, id, lat, lng) in store::cells(ctx.db.reader(), precision.block(), &missing).await? {
+        let point = GeoPoint::new_unchecked(lat, lng);
+        loaded.entry(key).or_default().push((id, point));
     }
-    for (cell, contents) in loaded {
-        let contents: CellContents = contents.into();
-        cache.insert(cell, Arc::clone(&contents)).await;
-        out.push(contents);
+    for (key, points) in loaded {
+        let block = Arc::new(Block::new(points));
+        cache.insert(key.clone(), Arc::clone(&block)).await;
+        out.insert(key, block);
     }
     Ok(out)
 }

@@ -5,8 +5,8 @@
 //! Needs `chromium` and `chromium-driver` (Debian packages; `.ci/run` installs them). Without
 //! them the journeys are skipped with a note, unless `MARU_TEST_BROWSER` is set, as CI sets it.
 
-use std::path::PathBuf;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
