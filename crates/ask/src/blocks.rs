@@ -9,17 +9,13 @@ use crate::model::QuestionId;
 /// The listed questions under one cell of [`Precision::block`].
 #[derive(Debug, Default)]
 pub struct Block {
-    /// Sorted by `cell`.
-    points: Vec<BlockPoint>,
-}
-
-#[derive(Debug)]
-struct BlockPoint {
-    /// The point's finest cell (precision 7) as big-endian bytes of a number, so that cells
-    /// order as their names do and a coarser cell is a range of them.
-    cell: u64,
-    id: QuestionId,
-    at: Placed,
+    /// Each finest cell holding points (precision 7, as big-endian bytes of a number, so that
+    /// cells order as their names do and a coarser cell is a range of them), ascending, with
+    /// where its points start. Searched instead of the points, it stays in the processor's
+    /// cache: a search over the points missed it at every step.
+    cells: Vec<(u64, usize)>,
+    /// Grouped by cell, in the order of `cells`.
+    points: Vec<(QuestionId, Placed)>,
 }
 
 impl Block {
@@ -30,26 +26,29 @@ impl Block {
     }
 
     pub fn new(points: impl IntoIterator<Item = (QuestionId, GeoPoint)>) -> Self {
-        let mut points: Vec<BlockPoint> = points
+        let mut placed: Vec<(u64, QuestionId, Placed)> = points
             .into_iter()
-            .map(|(id, point)| BlockPoint {
-                cell: finest_cell(point),
-                id,
-                at: Placed::new(point),
-            })
+            .map(|(id, point)| (finest_cell(point), id, Placed::new(point)))
             .collect();
-        points.sort_unstable_by_key(|p| p.cell);
-        Self { points }
+        placed.sort_unstable_by_key(|p| p.0);
+        let mut cells: Vec<(u64, usize)> = Vec::new();
+        for (i, (cell, ..)) in placed.iter().enumerate() {
+            if cells.last().is_none_or(|last| last.0 != *cell) {
+                cells.push((*cell, i));
+            }
+        }
+        let points = placed.into_iter().map(|(_, id, at)| (id, at)).collect();
+        Self { cells, points }
     }
 
     /// The questions in `cell` (a geohash no shorter than the block's own).
-    pub fn cell(&self, cell: &str) -> impl Iterator<Item = (QuestionId, Placed)> + '_ {
+    pub fn cell(&self, cell: &str) -> &[(QuestionId, Placed)] {
         let (first, last) = (packed(cell, 0), packed(cell, u8::MAX));
-        let start = self.points.partition_point(|p| p.cell < first);
-        let end = self.points.partition_point(|p| p.cell <= last);
-        self.points[start..end.max(start)]
-            .iter()
-            .map(|p| (p.id, p.at))
+        let from = self.cells.partition_point(|c| c.0 < first);
+        let to = self.cells.partition_point(|c| c.0 <= last);
+        let start = self.cells.get(from).map_or(self.points.len(), |c| c.1);
+        let end = self.cells.get(to).map_or(self.points.len(), |c| c.1);
+        self.points.get(start..end).unwrap_or_default()
     }
 }
 
@@ -86,7 +85,8 @@ mod tests {
             (QuestionId::from_raw(3), here),
         ]);
         assert_eq!(Block::key(&seven, Precision::Seven), six);
-        let ids = |cell: &str| -> Vec<i64> { block.cell(cell).map(|(id, _)| id.get()).collect() };
+        let ids =
+            |cell: &str| -> Vec<i64> { block.cell(cell).iter().map(|(id, _)| id.get()).collect() };
         assert_eq!(ids(&seven), [1, 3]);
         assert_ne!(next_door.cells()[2], seven);
         assert_eq!(ids(&next_door.cells()[2]), [2]);

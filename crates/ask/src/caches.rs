@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use platform::cache::{Cache, Family};
+use serde_json::value::RawValue;
 
 use crate::blocks::Block;
 use crate::model::{Question, QuestionId, QuestionSummary};
@@ -23,17 +24,43 @@ pub const TRENDING_TTL: Duration = Duration::from_secs(15 * 60);
 /// The listed questions of one block of geohash cells.
 const BLOCK_TTL: Duration = Duration::from_secs(60);
 
-/// A question's summary and whether it is listed.
-pub type CachedSummary = Arc<(QuestionSummary, bool)>;
+/// A question's summary as cached, with whether it is listed and its JSON, written once:
+/// escaping its Korean text at every read was the largest single cost of a cached list or
+/// nearby page.
+#[derive(Debug)]
+pub struct Summary {
+    value: QuestionSummary,
+    listed: bool,
+    json: Box<RawValue>,
+}
+
+impl Summary {
+    pub fn new(value: QuestionSummary, listed: bool) -> Result<Self, serde_json::Error> {
+        let json = serde_json::value::to_raw_value(&value)?;
+        Ok(Self {
+            value,
+            listed,
+            json,
+        })
+    }
+}
+
+pub type CachedSummary = Arc<Summary>;
 
 /// The cached summary of a listed question, handed out shared instead of copied.
 #[derive(Debug, Clone)]
 pub struct Listed(CachedSummary);
 
 impl Listed {
-    /// Wraps a cached summary; the caller has checked it is listed.
-    pub fn new(summary: CachedSummary) -> Self {
-        Self(summary)
+    /// The summary, if its question is listed.
+    pub fn of(summary: CachedSummary) -> Option<Self> {
+        summary.listed.then_some(Self(summary))
+    }
+
+    /// The summary as a JSON object. It serialises as this too, so a `Listed` must never be a
+    /// `#[serde(flatten)]` field (serde would flatten the raw value's own wrapper instead).
+    pub fn json(&self) -> &str {
+        self.0.json.get()
     }
 }
 
@@ -41,13 +68,13 @@ impl std::ops::Deref for Listed {
     type Target = QuestionSummary;
 
     fn deref(&self) -> &QuestionSummary {
-        &self.0.0
+        &self.0.value
     }
 }
 
 impl serde::Serialize for Listed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.0.serialize(s)
+        self.0.json.serialize(s)
     }
 }
 

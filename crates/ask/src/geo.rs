@@ -248,8 +248,8 @@ impl Grid {
 /// A k-nearest-neighbours search over the grid, without I/O: it says which cells to read
 /// next, is handed their points, and decides when nothing unread can be nearer.
 ///
-/// The first read takes the centre cell and two rings around it (most pages fill there), later
-/// reads one ring each. The search ends when it holds `need` points no farther than the nearest
+/// The first read takes the centre cell and the ring around it (in a town a page fills there:
+/// a cell holds a dozen questions or more), later reads one ring each. The search ends when it holds `need` points no farther than the nearest
 /// unread cell, when no ring within the radius is left, or, after six rings on a grid without
 /// enough points, starts over on the next coarser grid.
 #[derive(Debug)]
@@ -280,7 +280,7 @@ impl<T: Copy> Nearest<T> {
         if self.done {
             return None;
         }
-        let upto = if self.rings == 0 { 2 } else { self.rings };
+        let upto = self.rings.max(1);
         let mut cells = Vec::new();
         while self.rings <= upto {
             let Some(ring) = self.grid.ring(self.rings) else {

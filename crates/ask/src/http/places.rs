@@ -1,6 +1,8 @@
 //! Nearby questions, trending hashtags, and the answer-time figures.
 
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use platform::error::ProblemBody;
 use platform::extract::{Json, Query};
 use platform::{AppContext, Error, Result};
@@ -32,7 +34,7 @@ pub struct NearbyParams {
 pub async fn nearby(
     State(ctx): State<AppContext>,
     Query(p): Query<NearbyParams>,
-) -> Result<Json<Nearby>> {
+) -> Result<Response> {
     let center = GeoPoint::new(p.lat, p.lng).map_err(|(f, m)| Error::bad_param(f, m))?;
     let radius_km = p.radius_km.unwrap_or(3.0);
     if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
@@ -48,9 +50,8 @@ pub async fn nearby(
             format!("must be 1-{MAX_NEARBY_PAGE}"),
         ));
     }
-    Ok(Json(
-        service::nearby(&ctx, center, radius_km * 1000.0, page).await?,
-    ))
+    let nearby = service::nearby(&ctx, center, radius_km * 1000.0, page).await?;
+    Ok(([(CONTENT_TYPE, "application/json")], nearby.to_json()).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -17,8 +17,9 @@ use crate::model::{QuestionId, QuestionSummary};
 use crate::regions;
 use crate::store;
 
-/// A page of questions near a point.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of questions near a point. Written as JSON by [`Nearby::to_json`], which adds each
+/// item's distance to its summary's cached JSON.
+#[derive(Debug, ToSchema)]
 pub struct Nearby {
     pub items: Vec<NearbyItem>,
     pub page: i64,
@@ -26,7 +27,36 @@ pub struct Nearby {
     pub has_more: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+impl Nearby {
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024 * (self.items.len() + 1));
+        out.extend_from_slice(b"{\"items\":[");
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // A summary is a JSON object with fields: `{...}` becomes `{...,"distance_m":D}`.
+            let summary = item.question.json();
+            out.extend_from_slice(summary.strip_suffix('}').unwrap_or(summary).as_bytes());
+            out.extend_from_slice(b",\"distance_m\":");
+            out.extend_from_slice(json_number(item.distance_m).as_bytes());
+            out.push(b'}');
+        }
+        let tail = format!(
+            "],\"page\":{},\"per_page\":{},\"has_more\":{}}}",
+            self.page, self.per_page, self.has_more
+        );
+        out.extend_from_slice(tail.as_bytes());
+        out
+    }
+}
+
+/// A distance as JSON writes it (`28.0`).
+fn json_number(n: f64) -> String {
+    serde_json::Number::from_f64(n).map_or_else(|| "null".to_owned(), |n| n.to_string())
+}
+
+#[derive(Debug, ToSchema)]
 pub struct NearbyItem {
     #[serde(flatten)]
     #[schema(inline, value_type = QuestionSummary)]
@@ -50,7 +80,7 @@ pub async fn nearby(
             blocks
                 .get(Block::key(&cell.hash, precision))
                 .into_iter()
-                .flat_map(|block| block.cell(&cell.hash))
+                .flat_map(|block| block.cell(&cell.hash).iter().copied())
         }));
     }
     let found = search.finish();

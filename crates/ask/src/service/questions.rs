@@ -12,7 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{member, moderates, pay};
-use crate::caches::{CachedSummary, Caches, Listed};
+use crate::caches::{CachedSummary, Caches, Listed, Summary};
 use crate::events;
 use crate::model::{
     Category, MAX_IMAGES, Place, Question, QuestionId, QuestionSummary, Status, Urgency,
@@ -283,15 +283,14 @@ pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<Liste
     }
     for (summary, listed) in store::summaries(ctx.db.reader(), &missing, ctx.clock.now()).await? {
         let id = summary.id;
-        let entry = Arc::new((summary, listed));
+        let entry = Arc::new(Summary::new(summary, listed).map_err(Error::internal)?);
         caches.summaries.insert(id, Arc::clone(&entry)).await;
         found.insert(id, entry);
     }
     Ok(ids
         .iter()
         .filter_map(|id| found.remove(id))
-        .filter(|s| s.1)
-        .map(Listed::new)
+        .filter_map(Listed::of)
         .collect())
 }
 

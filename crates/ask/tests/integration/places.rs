@@ -83,6 +83,14 @@ async fn nearby_matches_a_brute_force_oracle(backend: Backend) {
         let path = format!("/api/v1/locations/nearby?lat={lat}&lng={lng}&radius_km={radius_km}");
         let (status, page) = get(&app, &path, None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["per_page"], 20, "{page}");
+        for item in page["items"].as_array().unwrap() {
+            assert!(
+                item["title"].as_str().unwrap().starts_with("장소 "),
+                "{item}"
+            );
+            assert_eq!(item["author"]["nickname"], "minji", "{item}");
+        }
         let got: Vec<(f64, String)> = page["items"]
             .as_array()
             .unwrap()
