@@ -1,13 +1,13 @@
 //! What the nearby search caches: blocks, each every listed question under one coarser
-//! geohash cell, sorted by finest cell. A search's first rings are 25 cells of about 150 m
-//! that fall in one to four blocks, so it makes a few cache reads where it made one a cell
-//! (those reads were a quarter of a cached search). Pure: no I/O.
+//! geohash cell, sorted by finest cell. A search's first rings are cells of about 150 m that
+//! fall in one to four blocks of about 1 km, so it makes a few cache reads where it made one a
+//! cell (those reads were a quarter of a cached search). Pure: no I/O.
 
 use crate::geo::{GeoPoint, Placed, Precision};
 use crate::model::QuestionId;
 
 /// The listed questions under one cell of [`Precision::block`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Block {
     /// Each finest cell holding points (precision 7, as big-endian bytes of a number, so that
     /// cells order as their names do and a coarser cell is a range of them), ascending, with

@@ -233,7 +233,13 @@ function converse(root) {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/api/v1/assistant/sync");
     socket.addEventListener("open", function () {
-      socket.send(JSON.stringify({ type: "subscribe", topic: topic }));
+      // From the version the panel shows: a change made after the page (or the panel) was
+      // rendered, or while the socket was away, is sent on subscribing.
+      var panel = document.getElementById("profile-panel");
+      var shown = panel ? Number(panel.dataset.version) : NaN;
+      var subscribe = { type: "subscribe", topic: topic };
+      if (shown >= 0) subscribe.last_seq = shown;
+      socket.send(JSON.stringify(subscribe));
     });
     socket.addEventListener("message", function (event) {
       var message = JSON.parse(event.data);
