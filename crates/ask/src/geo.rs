@@ -249,9 +249,10 @@ impl Grid {
 /// next, is handed their points, and decides when nothing unread can be nearer.
 ///
 /// The first read takes the centre cell and the ring around it (in a town a page fills there:
-/// a cell holds a dozen questions or more), later reads one ring each. The search ends when it holds `need` points no farther than the nearest
-/// unread cell, when no ring within the radius is left, or, after six rings on a grid without
-/// enough points, starts over on the next coarser grid.
+/// a cell holds a dozen questions or more), later reads one ring each. The search ends when it
+/// holds `need` points no farther than the nearest unread cell, when no ring within the radius
+/// is left, or, after six rings on a grid without enough points, starts over on the next
+/// coarser grid.
 #[derive(Debug)]
 pub struct Nearest<T> {
     center: Placed,

@@ -38,7 +38,13 @@ impl Cache {
         let make = || {
             // The counters bind to the recorder in place when they are made.
             crate::telemetry::metrics_handle();
-            let counter = |outcome: &'static str| metrics::counter!("cache_requests_total", "family" => name, "outcome" => outcome);
+            let counter = |outcome: &'static str| {
+                metrics::counter!(
+                    "cache_requests_total",
+                    "family" => name,
+                    "outcome" => outcome
+                )
+            };
             Family {
                 store: moka::future::Cache::builder()
                     .time_to_live(ttl)

@@ -39,7 +39,8 @@ impl Nearby {
             let summary = item.question.json();
             out.extend_from_slice(summary.strip_suffix('}').unwrap_or(summary).as_bytes());
             out.extend_from_slice(b",\"distance_m\":");
-            out.extend_from_slice(json_number(item.distance_m).as_bytes());
+            // Writing a number into memory cannot fail.
+            let _ = serde_json::to_writer(&mut out, &item.distance_m);
             out.push(b'}');
         }
         let tail = format!(
@@ -49,11 +50,6 @@ impl Nearby {
         out.extend_from_slice(tail.as_bytes());
         out
     }
-}
-
-/// A distance as JSON writes it (`28.0`).
-fn json_number(n: f64) -> String {
-    serde_json::Number::from_f64(n).map_or_else(|| "null".to_owned(), |n| n.to_string())
 }
 
 #[derive(Debug, ToSchema)]
