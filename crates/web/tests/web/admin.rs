@@ -5,7 +5,7 @@ use platform::accounts::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::chromium::{Driver, click, fill, photograph, sign_up, text};
+use crate::chromium::{Driver, fill, open, photograph, sign_up, text};
 use crate::common::{Browser, spawn};
 
 #[tokio::test]
@@ -192,12 +192,12 @@ async fn the_operators_pages_show_cleanly_in_a_browser() {
         .await
         .unwrap();
     // The role travels in the token: sign out and in again to carry it.
-    click(&browser, "form[action='/logout'] button").await;
-    click(&browser, "header a[href='/login']").await;
+    open(&browser, "form[action='/logout'] button").await;
+    open(&browser, "header a[href='/login']").await;
     fill(&browser, "#login", "unyeong").await;
     fill(&browser, "#password", "unyeong-password-long").await;
-    click(&browser, "form[action='/login'] button[type=submit]").await;
-    click(&browser, "header a[href='/admin']").await;
+    open(&browser, "form[action='/login'] button[type=submit]").await;
+    open(&browser, "header a[href='/admin']").await;
     assert_eq!(text(&browser, "#users").await, "1");
     photograph(&browser, "admin-overview").await;
     for (name, path) in [

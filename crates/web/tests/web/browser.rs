@@ -3,7 +3,7 @@
 
 use fantoccini::Locator;
 
-use crate::chromium::{DESKTOP, Driver, PHONE, click, fill, photograph, sign_up, text};
+use crate::chromium::{DESKTOP, Driver, PHONE, fill, open, photograph, sign_up, text};
 use crate::common::spawn;
 
 #[tokio::test]
@@ -28,7 +28,7 @@ async fn ask_answer_accept_in_two_browsers() {
     asker.goto(&format!("{base}/ask/new")).await.expect("goto");
     fill(&asker, "#content", "광안리 불꽃축제 명당 알려주세요").await;
     fill(&asker, "#bounty", "20").await;
-    click(&asker, "form[action='/ask/new'] button[type=submit]").await;
+    open(&asker, "form[action='/ask/new'] button[type=submit]").await;
     assert!(!text(&asker, "#title-error").await.is_empty());
     assert_eq!(
         asker
@@ -43,7 +43,7 @@ async fn ask_answer_accept_in_two_browsers() {
     );
     photograph(&asker, "ask-new-refused").await;
     fill(&asker, "#title", "광안리 불꽃축제 명당").await;
-    click(&asker, "form[action='/ask/new'] button[type=submit]").await;
+    open(&asker, "form[action='/ask/new'] button[type=submit]").await;
     let question = text(&asker, "article h1").await;
     assert_eq!(question, "광안리 불꽃축제 명당");
     let question_url = asker.current_url().await.expect("url").to_string();
@@ -69,7 +69,7 @@ async fn ask_answer_accept_in_two_browsers() {
         "민락수변공원 쪽이 덜 붐비고 잘 보여요",
     )
     .await;
-    click(&answerer, "#answers form button[type=submit]").await;
+    open(&answerer, "#answers form button[type=submit]").await;
     answerer
         .wait()
         .for_element(Locator::Css(".answer"))
@@ -77,7 +77,7 @@ async fn ask_answer_accept_in_two_browsers() {
         .expect("the answer is listed");
 
     asker.goto(&question_url).await.expect("goto");
-    click(&asker, "button.accept").await;
+    open(&asker, "button.accept").await;
     asker
         .wait()
         .for_element(Locator::Css(".answer.accepted"))
@@ -127,7 +127,7 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
     sign_up(&farmer, &base, "nongbu").await;
     farmer.goto(&format!("{base}/ration")).await.expect("goto");
     fill(&farmer, "#name", "햇살 한우 농장").await;
-    click(&farmer, "form[action='/ration'] button[type=submit]").await;
+    open(&farmer, "form[action='/ration'] button[type=submit]").await;
     for (feed, price) in [
         ("corn_grain", "420"),
         ("soybean_meal_48", "760"),
@@ -143,7 +143,7 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
             .await
             .expect("choose feed");
         fill(&farmer, "#library-price", price).await;
-        click(&farmer, "form[action$='/feeds'] button[type=submit]").await;
+        open(&farmer, "form[action$='/feeds'] button[type=submit]").await;
         farmer
             .wait()
             .for_element(Locator::XPath(&format!("//th[contains(., '{feed}')]")))
@@ -151,7 +151,7 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
             .expect("feed listed");
     }
     photograph(&farmer, "farm").await;
-    click(&farmer, "a[href$='/formulate']").await;
+    open(&farmer, "a[href$='/formulate']").await;
     fill(&farmer, "#name", "육성 배합").await;
     fill(&farmer, "#min_cp", "16").await;
     fill(&farmer, "#max_fat", "6").await;
@@ -159,7 +159,7 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
     fill(&farmer, "#min_ca", "0.5").await;
     fill(&farmer, "#max_ca", "1.0").await;
     photograph(&farmer, "formulate").await;
-    click(
+    open(
         &farmer,
         "form[method=post][action$='/formulate'] button[type=submit]",
     )
@@ -177,10 +177,10 @@ async fn formulate_a_ration_and_read_why_another_is_impossible() {
     assert!(text(&farmer, "#what-if").await.contains("kg당"));
     photograph(&farmer, "formulation").await;
 
-    click(&farmer, "nav.subnav a[href$='/formulate']").await;
+    open(&farmer, "nav.subnav a[href$='/formulate']").await;
     fill(&farmer, "#name", "불가능한 배합").await;
     fill(&farmer, "#min_cp", "70").await;
-    click(
+    open(
         &farmer,
         "form[method=post][action$='/formulate'] button[type=submit]",
     )
@@ -220,10 +220,10 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
 
     // A value that is not a number is refused next to its field, and kept.
     fill(&browser, "#value", "일흔둘").await;
-    click(&browser, "form[action='/wellness'] button[type=submit]").await;
+    open(&browser, "form[action='/wellness'] button[type=submit]").await;
     assert!(!text(&browser, "#value-error").await.is_empty());
     fill(&browser, "#value", "72").await;
-    click(&browser, "form[action='/wellness'] button[type=submit]").await;
+    open(&browser, "form[action='/wellness'] button[type=submit]").await;
     browser
         .wait()
         .for_element(Locator::Css("#chart-heart_rate circle"))
@@ -240,7 +240,7 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
         .expect("choose");
     fill(&browser, "#systolic", "118").await;
     fill(&browser, "#diastolic", "76").await;
-    click(&browser, "form[action='/wellness'] button[type=submit]").await;
+    open(&browser, "form[action='/wellness'] button[type=submit]").await;
     browser
         .wait()
         .for_element(Locator::Css("#chart-systolic circle"))
@@ -248,7 +248,7 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
         .expect("the blood pressure is on the chart");
     photograph(&browser, "wellness").await;
 
-    click(&browser, "nav.subnav a[href='/wellness/goals']").await;
+    open(&browser, "nav.subnav a[href='/wellness/goals']").await;
     fill(&browser, "#target", "7.5").await;
     browser
         .find(Locator::Css("#kind"))
@@ -257,7 +257,7 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
         .select_by_value("sleep")
         .await
         .expect("choose");
-    click(
+    open(
         &browser,
         "form[action='/wellness/goals'] button[type=submit]",
     )
@@ -268,7 +268,7 @@ async fn vitals_entered_by_hand_appear_on_the_chart() {
         .await
         .expect("the goal's ring");
     photograph(&browser, "wellness-goals").await;
-    click(&browser, "nav.subnav a[href='/wellness/alerts']").await;
+    open(&browser, "nav.subnav a[href='/wellness/alerts']").await;
     photograph(&browser, "wellness-alerts").await;
     browser.close().await.expect("close");
 }

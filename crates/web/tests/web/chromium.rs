@@ -191,6 +191,35 @@ pub async fn click(browser: &Client, selector: &str) {
         .expect("click");
 }
 
+/// Clicks what leads to another page (a link, a form's button) and waits until that page is
+/// in. The click alone returns as soon as it is dispatched, so a step after it could still
+/// find, read or fill the page being left.
+pub async fn open(browser: &Client, selector: &str) {
+    browser
+        .execute("window.journeyLeaving = true", vec![])
+        .await
+        .expect("mark the page being left");
+    click(browser, selector).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        // While the browser is between pages the script may fail; that is "not yet".
+        let arrived = browser
+            .execute(
+                "return window.journeyLeaving === undefined && document.readyState === 'complete'",
+                vec![],
+            )
+            .await;
+        if matches!(arrived, Ok(Value::Bool(true))) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{selector}: no new page within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn text(browser: &Client, selector: &str) -> String {
     browser
         .wait()
@@ -207,7 +236,7 @@ pub async fn sign_up(browser: &Client, base: &str, username: &str) {
     fill(browser, "#username", username).await;
     fill(browser, "#email", &format!("{username}@example.kr")).await;
     fill(browser, "#password", &format!("{username}-password-long")).await;
-    click(browser, "form[action='/signup'] button[type=submit]").await;
+    open(browser, "form[action='/signup'] button[type=submit]").await;
     browser
         .wait()
         .for_element(Locator::Css("a.name"))

@@ -5,7 +5,7 @@ use fantoccini::Locator;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::chromium::{DESKTOP, Driver, PHONE, click, fill, photograph, sign_up, text};
+use crate::chromium::{DESKTOP, Driver, PHONE, click, fill, open, photograph, sign_up, text};
 use crate::common::spawn;
 
 #[tokio::test]
@@ -33,7 +33,7 @@ async fn a_follower_sees_the_new_post_banner_and_the_post() {
         .goto(&format!("{base}/social/u/seoyeon"))
         .await
         .expect("goto");
-    click(&follower, "form[action$='/relation'] button[type=submit]").await;
+    open(&follower, "form[action$='/relation'] button[type=submit]").await;
     follower
         .wait()
         .for_element(Locator::Css("input[name=do][value=unfollow]"))
@@ -51,7 +51,7 @@ async fn a_follower_sees_the_new_post_banner_and_the_post() {
     fill(&author, "#text", "#제주맛집 오늘 점심은 고기국수 @dohyun").await;
     assert_eq!(text(&author, ".backdrop mark").await, "#제주맛집");
     photograph(&author, "social-compose").await;
-    click(&author, "form[data-compose] button[type=submit]").await;
+    open(&author, "form[data-compose] button[type=submit]").await;
     assert!(text(&author, ".post .body").await.contains("고기국수"));
 
     follower
@@ -62,7 +62,7 @@ async fn a_follower_sees_the_new_post_banner_and_the_post() {
         .expect("the new-post banner appears");
     assert_eq!(text(&follower, "a.banner [data-count]").await, "1");
     photograph(&follower, "social-feed-banner").await;
-    click(&follower, "a.banner").await;
+    open(&follower, "a.banner").await;
     follower
         .wait()
         .for_element(Locator::XPath(
@@ -72,9 +72,9 @@ async fn a_follower_sees_the_new_post_banner_and_the_post() {
         .expect("the post is in the follower's feed");
     photograph(&follower, "social-feed").await;
 
-    click(&follower, ".post a[href$='#comments']").await;
+    open(&follower, ".post a[href$='#comments']").await;
     fill(&follower, "#text", "저도 가볼래요!").await;
-    click(&follower, "#comments form button[type=submit]").await;
+    open(&follower, "#comments form button[type=submit]").await;
     follower
         .wait()
         .for_element(Locator::Css(".comment"))
@@ -150,7 +150,7 @@ async fn a_reply_arrives_and_the_profile_changes_in_every_tab() {
         .await
         .expect("goto");
     fill(&browser, "#title", "운동 상담").await;
-    click(&browser, "form[action='/assistant'] button[type=submit]").await;
+    open(&browser, "form[action='/assistant'] button[type=submit]").await;
     let chat_url = browser.current_url().await.expect("url").to_string();
     let first = browser.window().await.expect("this tab");
     let second = browser.new_window(true).await.expect("a second tab").handle;
