@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use assistant::{ProviderSettings, Settings};
-use platform::testing::Backend;
+use assistant::{Assistant, ProviderSettings, Settings};
+use platform::testing::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -35,7 +35,14 @@ async fn the_local_model_answers_and_streams() {
         semantic_cache: false,
         ..Settings::default()
     };
-    let app = spawn_with(Backend::Sqlite, settings).await;
+    // A test build runs the model several times slower than a release build, and a busy
+    // machine slower again: the provider's own 60 s limit is the one that counts here, not
+    // the server's 30 s for a whole request.
+    let app = TestApp::builder(Backend::Sqlite)
+        .app(Assistant::new(settings).unwrap())
+        .config(|config| config.limits.request_timeout_secs = 120)
+        .spawn()
+        .await;
     let minji = app.user("minji").await;
     let session = new_session(&app, &minji).await;
 
