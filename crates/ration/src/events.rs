@@ -45,7 +45,7 @@ impl Subscriber for Reprice {
         let saved = store::formulations(&mut **tx, farm).await?;
         let members = store::members(&mut **tx, farm).await?;
         // Only recipes that could use the repriced feed can change.
-        for formulation in saved.iter().filter(|f| f.status == "optimal") {
+        for formulation in saved.iter().filter(|f| f.summary.status == "optimal") {
             let Ok(mut problem) = serde_json::from_value::<Problem>(formulation.problem.clone())
             else {
                 continue;
@@ -58,9 +58,10 @@ impl Subscriber for Reprice {
                     ingredient.cost = feed.price;
                 }
             }
-            let (Some(now), Some(before)) =
-                (formulate(&problem).objective, formulation.cost_per_kg)
-            else {
+            let (Some(now), Some(before)) = (
+                formulate(&problem).objective,
+                formulation.summary.cost_per_kg,
+            ) else {
                 continue;
             };
             if now < before * (1.0 - WORTH_TELLING) {
@@ -70,9 +71,9 @@ impl Subscriber for Reprice {
                         app: "ration",
                         kind: "cheaper_ration",
                         actor: None,
-                        subject: Some(format!("formulation:{}", formulation.id)),
+                        subject: Some(format!("formulation:{}", formulation.summary.id)),
                         group_key: None,
-                        data: json!({ "farm_id": farm, "formulation": formulation.name, "cost_per_kg_before": before, "cost_per_kg_now": now }),
+                        data: json!({ "farm_id": farm, "formulation": formulation.summary.name, "cost_per_kg_before": before, "cost_per_kg_now": now }),
                     };
                     ctx.notifications.notify(tx, &notification).await?;
                 }

@@ -20,7 +20,7 @@ use crate::engine::requirements::{Animal, Requirements};
 use crate::engine::{formulate, parse_file, report};
 use crate::model::{
     self, AnimalGroup, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId,
-    FormulationRequest, Member, PricePoint, SavedFormulation,
+    FormulationRequest, FormulationSummary, Member, PricePoint, SavedFormulation,
 };
 use crate::service::{self, Comparison};
 
@@ -379,12 +379,12 @@ async fn save_formulation(
 
 /// The farm's saved formulations, newest first (at most 200).
 #[utoipa::path(get, path = "/api/v1/ration/farms/{farm}/formulations", tag = "ration", security(("bearer" = [])), params(("farm" = String, Path)),
-    responses((status = 200, body = Vec<SavedFormulation>)))]
+    responses((status = 200, body = Vec<FormulationSummary>)))]
 async fn list_formulations(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Path(farm): Path<FarmId>,
-) -> Result<Json<Vec<SavedFormulation>>> {
+) -> Result<Json<Vec<FormulationSummary>>> {
     service::formulations(&ctx, &user, farm).await.map(Json)
 }
 
@@ -430,7 +430,7 @@ async fn formulation_report(
     match params.format.as_deref().unwrap_or("html") {
         "html" => Ok((
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            report::html(&result, &saved.name),
+            report::html(&result, &saved.summary.name),
         )
             .into_response()),
         "csv" => Ok((

@@ -213,15 +213,22 @@ impl FormulationRequest {
     }
 }
 
-/// A saved formulation: its full input and the answer it got.
+/// What a list of saved formulations shows of each.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SavedFormulation {
+pub struct FormulationSummary {
     pub id: FormulationId,
     pub name: String,
     pub status: String,
     pub cost_per_kg: Option<f64>,
     pub created_by: UserId,
     pub created_at: Timestamp,
+}
+
+/// A saved formulation: its full input and the answer it got.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SavedFormulation {
+    #[serde(flatten)]
+    pub summary: FormulationSummary,
     /// The problem as solved (feeds with the prices of that moment).
     #[schema(value_type = Object)]
     pub problem: serde_json::Value,

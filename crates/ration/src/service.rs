@@ -12,9 +12,14 @@ use crate::engine::requirements::Animal;
 use crate::events::FEED_PRICE_CHANGED;
 use crate::model::{
     AnimalGroup, AnimalGroupId, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId,
-    FormulationRequest, Member, PricePoint, SavedFormulation,
+    FormulationRequest, FormulationSummary, Member, PricePoint, SavedFormulation,
 };
 use crate::store;
+
+/// What a member read: a farm the caller is not a member of does not exist for them (404).
+fn as_member<T>(read: Option<T>) -> Result<T> {
+    read.ok_or_else(|| Error::not_found("no such farm"))
+}
 
 /// The caller's role on `farm`, at least `needed`. Farms the caller is not a member of do not
 /// exist as far as the caller can tell (404).
@@ -92,13 +97,7 @@ pub async fn farm(
     user: &CurrentUser,
     farm: FarmId,
 ) -> Result<(Farm, Vec<Member>)> {
-    require(ctx, farm, user, FarmRole::Viewer).await?;
-    let found = store::farms_of(ctx.db.reader(), user.id)
-        .await?
-        .into_iter()
-        .find(|f| f.id == farm)
-        .ok_or_else(|| Error::not_found("no such farm"))?;
-    Ok((found, store::members(ctx.db.reader(), farm).await?))
+    as_member(store::farm_for(ctx.db.reader(), farm, user.id).await?)
 }
 
 /// Adds a member or changes their role (owners only). A farm always keeps an owner.
@@ -222,8 +221,7 @@ pub async fn add_feed(
 }
 
 pub async fn feeds(ctx: &AppContext, user: &CurrentUser, farm: FarmId) -> Result<Vec<Feed>> {
-    require(ctx, farm, user, FarmRole::Viewer).await?;
-    store::feeds(ctx.db.reader(), farm).await
+    as_member(store::feeds_for(ctx.db.reader(), farm, user.id).await?)
 }
 
 /// Sets a feed's price, keeps the old one in its history, and lets the repricing subscriber
@@ -324,12 +322,14 @@ pub async fn formulate_and_save(
         .await
         .map_err(Error::internal)?;
     let saved = SavedFormulation {
-        id: FormulationId::from_raw(ctx.next_id()),
-        name,
-        status: result.status.to_owned(),
-        cost_per_kg: result.objective,
-        created_by: user.id,
-        created_at: ctx.clock.now(),
+        summary: FormulationSummary {
+            id: FormulationId::from_raw(ctx.next_id()),
+            name,
+            status: result.status.to_owned(),
+            cost_per_kg: result.objective,
+            created_by: user.id,
+            created_at: ctx.clock.now(),
+        },
         problem: problem_json,
         result: serde_json::to_value(&result).map_err(Error::internal)?,
     };
@@ -340,9 +340,9 @@ pub async fn formulate_and_save(
         &mut tx,
         farm,
         user.id,
-        ("formulation.saved", &saved.id.to_string()),
+        ("formulation.saved", &saved.summary.id.to_string()),
         None,
-        Some(json!({ "name": saved.name, "cost_per_kg": saved.cost_per_kg })),
+        Some(json!({ "name": saved.summary.name, "cost_per_kg": saved.summary.cost_per_kg })),
     )
     .await?;
     tx.commit().await?;
@@ -353,9 +353,8 @@ pub async fn formulations(
     ctx: &AppContext,
     user: &CurrentUser,
     farm: FarmId,
-) -> Result<Vec<SavedFormulation>> {
-    require(ctx, farm, user, FarmRole::Viewer).await?;
-    store::formulations(ctx.db.reader(), farm).await
+) -> Result<Vec<FormulationSummary>> {
+    as_member(store::summaries_for(ctx.db.reader(), farm, user.id).await?)
 }
 
 pub async fn formulation(
@@ -364,9 +363,7 @@ pub async fn formulation(
     farm: FarmId,
     id: FormulationId,
 ) -> Result<SavedFormulation> {
-    require(ctx, farm, user, FarmRole::Viewer).await?;
-    store::formulation(ctx.db.reader(), farm, id)
-        .await?
+    as_member(store::formulation_for(ctx.db.reader(), farm, id, user.id).await?)?
         .ok_or_else(|| Error::not_found("no such formulation"))
 }
 
@@ -410,8 +407,7 @@ pub async fn groups(
     user: &CurrentUser,
     farm: FarmId,
 ) -> Result<Vec<AnimalGroup>> {
-    require(ctx, farm, user, FarmRole::Viewer).await?;
-    store::groups(ctx.db.reader(), farm).await
+    as_member(store::groups_for(ctx.db.reader(), farm, user.id).await?)
 }
 
 /// Saved formulations side by side.
@@ -497,10 +493,10 @@ pub async fn compare(
     let formulations = saved
         .into_iter()
         .map(|f| ComparedFormulation {
-            id: f.id,
-            name: f.name,
-            status: f.status,
-            cost_per_kg: f.cost_per_kg,
+            id: f.summary.id,
+            name: f.summary.name,
+            status: f.summary.status,
+            cost_per_kg: f.summary.cost_per_kg,
         })
         .collect();
     Ok(Comparison {
@@ -517,7 +513,7 @@ pub async fn export(ctx: &AppContext, user: UserId) -> Result<serde_json::Value>
         let formulations: Vec<_> = store::formulations(ctx.db.reader(), farm.id)
             .await?
             .into_iter()
-            .filter(|f| f.created_by == user)
+            .filter(|f| f.summary.created_by == user)
             .collect();
         farms.push(json!({ "farm": farm, "formulations": formulations }));
     }

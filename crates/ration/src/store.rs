@@ -11,7 +11,7 @@ use crate::engine::problem::Basis;
 use crate::engine::requirements::Animal;
 use crate::model::{
     AnimalGroup, AnimalGroupId, AuditEntry, Farm, FarmId, FarmRole, Feed, FeedId, FormulationId,
-    Member, PricePoint, SavedFormulation,
+    FormulationSummary, Member, PricePoint, SavedFormulation,
 };
 
 fn json_column(r: &AnyRow, name: &str) -> Result<Option<serde_json::Value>, sqlx::Error> {
@@ -83,6 +83,77 @@ pub async fn role<'e, E: Executor<'e, Database = Any>>(
         .transpose()?
         .as_deref()
         .and_then(FarmRole::parse))
+}
+
+/// SQL for what a member reads of a farm, the membership checked in the same statement: the
+/// farm's rows of `table` (as `t`, joined on the farm and `on`), or no row at all when the
+/// reader (`$2`) is not a member of the farm (`$1`). The rows and the membership that allows
+/// them come from one snapshot, and each read is one statement rather than two.
+fn as_member(columns: &str, table: &str, on: &str, tail: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "SELECT {columns} FROM ration_members m LEFT JOIN {table} t ON t.farm_id = m.farm_id {on} \
+         WHERE m.farm_id = $1 AND m.user_id = $2 {tail}"
+    ))
+}
+
+/// The rows of an [`as_member`] read, `None` when the reader is not a member. A farm with
+/// nothing in the table still gives the member one row, of NULLs (the outer join).
+fn member_rows<T>(
+    rows: &[AnyRow],
+    map: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Option<Vec<T>>> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            found.push(map(row)?);
+        }
+    }
+    Ok(Some(found))
+}
+
+/// A farm with its members, as `reader` sees it (`None`: not a member).
+pub async fn farm_for<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    reader: UserId,
+) -> Result<Option<(Farm, Vec<Member>)>> {
+    let rows = sqlx::query(
+        "SELECT f.id, f.name, f.created_at, m.role AS reader_role, t.user_id, t.role, t.added_at \
+         FROM ration_members m JOIN ration_farms f ON f.id = m.farm_id \
+         JOIN ration_members t ON t.farm_id = m.farm_id \
+         WHERE m.farm_id = $1 AND m.user_id = $2 ORDER BY t.added_at",
+    )
+    .bind(farm.get())
+    .bind(reader.get())
+    .fetch_all(db)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let role = |r: &AnyRow, name: &str| -> Result<FarmRole, sqlx::Error> {
+        let role: String = r.try_get(name)?;
+        Ok(FarmRole::parse(&role).unwrap_or(FarmRole::Viewer))
+    };
+    let found = Farm {
+        id: FarmId::from_raw(first.try_get("id")?),
+        name: first.try_get("name")?,
+        created_at: Timestamp::from_micros(first.try_get("created_at")?),
+        role: role(first, "reader_role")?,
+    };
+    let members = rows
+        .iter()
+        .map(|r| {
+            Ok(Member {
+                user_id: UserId::from_raw(r.try_get("user_id")?),
+                role: role(r, "role")?,
+                added_at: Timestamp::from_micros(r.try_get("added_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Some((found, members)))
 }
 
 pub async fn owners<'e, E: Executor<'e, Database = Any>>(db: E, farm: FarmId) -> Result<i64> {
@@ -247,6 +318,20 @@ pub async fn feeds<'e, E: Executor<'e, Database = Any>>(db: E, farm: FarmId) -> 
     Ok(rows.iter().map(feed_from_row).collect::<Result<_, _>>()?)
 }
 
+/// The farm's feeds by code, as `reader` may read them (`None`: not a member).
+pub async fn feeds_for<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    reader: UserId,
+) -> Result<Option<Vec<Feed>>> {
+    let rows = sqlx::query(as_member("t.*", "ration_feeds", "", "ORDER BY t.code"))
+        .bind(farm.get())
+        .bind(reader.get())
+        .fetch_all(db)
+        .await?;
+    member_rows(&rows, feed_from_row)
+}
+
 pub async fn feed<'e, E: Executor<'e, Database = Any>>(
     db: E,
     farm: FarmId,
@@ -307,14 +392,20 @@ pub async fn price_history<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-fn formulation_from_row(r: &AnyRow) -> Result<SavedFormulation, sqlx::Error> {
-    Ok(SavedFormulation {
+fn summary_from_row(r: &AnyRow) -> Result<FormulationSummary, sqlx::Error> {
+    Ok(FormulationSummary {
         id: FormulationId::from_raw(r.try_get("id")?),
         name: r.try_get("name")?,
         status: r.try_get("status")?,
         cost_per_kg: r.try_get("cost_per_kg")?,
         created_by: UserId::from_raw(r.try_get("created_by")?),
         created_at: Timestamp::from_micros(r.try_get("created_at")?),
+    })
+}
+
+fn formulation_from_row(r: &AnyRow) -> Result<SavedFormulation, sqlx::Error> {
+    Ok(SavedFormulation {
+        summary: summary_from_row(r)?,
         problem: json_column(r, "problem")?.unwrap_or_default(),
         result: json_column(r, "result")?.unwrap_or_default(),
     })
@@ -325,15 +416,15 @@ pub async fn insert_formulation(tx: &mut Tx, farm: FarmId, f: &SavedFormulation)
         "INSERT INTO ration_formulations (id, farm_id, name, problem, result, status, cost_per_kg, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(f.id.get())
+    .bind(f.summary.id.get())
     .bind(farm.get())
-    .bind(&f.name)
+    .bind(&f.summary.name)
     .bind(f.problem.to_string())
     .bind(f.result.to_string())
-    .bind(&f.status)
-    .bind(f.cost_per_kg)
-    .bind(f.created_by.get())
-    .bind(f.created_at.micros())
+    .bind(&f.summary.status)
+    .bind(f.summary.cost_per_kg)
+    .bind(f.summary.created_by.get())
+    .bind(f.summary.created_at.micros())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -353,6 +444,40 @@ pub async fn formulations<'e, E: Executor<'e, Database = Any>>(
         .iter()
         .map(formulation_from_row)
         .collect::<Result<_, _>>()?)
+}
+
+/// The farm's saved formulations, newest first (at most 200), as `reader` may list them
+/// (`None`: not a member).
+pub async fn summaries_for<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    reader: UserId,
+) -> Result<Option<Vec<FormulationSummary>>> {
+    let columns = "t.id, t.name, t.status, t.cost_per_kg, t.created_by, t.created_at";
+    let tail = "ORDER BY t.id DESC LIMIT 200";
+    let rows = sqlx::query(as_member(columns, "ration_formulations", "", tail))
+        .bind(farm.get())
+        .bind(reader.get())
+        .fetch_all(db)
+        .await?;
+    member_rows(&rows, summary_from_row)
+}
+
+/// One saved formulation as `reader` may read it: `None` when not a member of the farm, no
+/// formulation when the farm has none by that id.
+pub async fn formulation_for<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    farm: FarmId,
+    id: FormulationId,
+    reader: UserId,
+) -> Result<Option<Option<SavedFormulation>>> {
+    let rows = sqlx::query(as_member("t.*", "ration_formulations", "AND t.id = $3", ""))
+        .bind(farm.get())
+        .bind(reader.get())
+        .bind(id.get())
+        .fetch_all(db)
+        .await?;
+    Ok(member_rows(&rows, formulation_from_row)?.map(|found| found.into_iter().next()))
 }
 
 pub async fn formulation<'e, E: Executor<'e, Database = Any>>(
@@ -396,14 +521,24 @@ fn group_from_row(r: &AnyRow) -> Result<Option<AnimalGroup>, sqlx::Error> {
     }))
 }
 
-pub async fn groups<'e, E: Executor<'e, Database = Any>>(
+/// The farm's animal groups, as `reader` may read them (`None`: not a member).
+pub async fn groups_for<'e, E: Executor<'e, Database = Any>>(
     db: E,
     farm: FarmId,
-) -> Result<Vec<AnimalGroup>> {
-    let rows = sqlx::query("SELECT id, name, head_count, animal, created_at FROM ration_animal_groups WHERE farm_id = $1 ORDER BY id").bind(farm.get()).fetch_all(db).await?;
-    let groups: Vec<Option<AnimalGroup>> =
-        rows.iter().map(group_from_row).collect::<Result<_, _>>()?;
-    Ok(groups.into_iter().flatten().collect())
+    reader: UserId,
+) -> Result<Option<Vec<AnimalGroup>>> {
+    let columns = "t.id, t.name, t.head_count, t.animal, t.created_at";
+    let rows = sqlx::query(as_member(
+        columns,
+        "ration_animal_groups",
+        "",
+        "ORDER BY t.id",
+    ))
+    .bind(farm.get())
+    .bind(reader.get())
+    .fetch_all(db)
+    .await?;
+    Ok(member_rows(&rows, group_from_row)?.map(|groups| groups.into_iter().flatten().collect()))
 }
 
 /// Removes a user from every farm and deletes the farms left without members.

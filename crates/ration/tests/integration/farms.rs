@@ -154,6 +154,46 @@ async fn roles_decide_who_may_do_what_and_every_change_is_audited(backend: Backe
     assert_eq!(actions, ["feed.added", "member.set", "farm.created"]);
     assert_eq!(audit[1]["after"]["role"], "viewer");
     assert_eq!(audit[1]["actor_id"], owner.id.as_str());
+
+    // Each read checks membership in its own statement: members read, anyone else (a member
+    // removed a moment ago too) finds no such farm.
+    let reads = ["", "/feeds", "/animals", "/formulations"];
+    let read = |user: &TestUser, path: &str| {
+        app.get(&format!("/api/v1/ration/farms/{farm}{path}"), Some(user))
+            .send()
+    };
+    for path in reads {
+        let found = read(&viewer, path).await.unwrap();
+        assert_eq!(found.status(), StatusCode::OK, "{path}");
+        let found: Value = found.json().await.unwrap();
+        let expected = match path {
+            "/feeds" => 1,
+            "/animals" | "/formulations" => 0,
+            _ => 2,
+        };
+        let listed = found.get("members").unwrap_or(&found);
+        assert_eq!(
+            listed.as_array().unwrap().len(),
+            expected,
+            "{path}: {found}"
+        );
+        let refused = read(&stranger, path).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let removed = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/ration/farms/{farm}/members/{}", viewer.id),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    for path in reads {
+        let refused = read(&viewer, path).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 }
 
 async fn formulations_are_saved_reported_and_repriced(backend: Backend) {
@@ -319,6 +359,39 @@ async fn formulations_are_saved_reported_and_repriced(backend: Backend) {
         again["result"], saved["result"],
         "a saved formulation keeps the answer it got"
     );
+    let missing = app
+        .get(
+            &format!("/api/v1/ration/farms/{farm}/formulations/1"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("no such formulation")
+    );
+
+    // The list names each formulation; its problem and answer are one read further.
+    let listed: Value = app
+        .get(
+            &format!("/api/v1/ration/farms/{farm}/formulations"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["id"], id);
+    assert_eq!(listed[0]["name"], "육성돈 16%");
+    assert_eq!(listed[0]["status"], "optimal");
+    assert!(listed[0].get("problem").is_none(), "{listed}");
 }
 
 async fn animal_groups_carry_their_requirements_and_formulations_compare_side_by_side(
