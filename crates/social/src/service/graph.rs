@@ -46,25 +46,21 @@ pub struct Relationship {
 
 pub async fn relationship(ctx: &AppContext, reader: UserId, user: UserId) -> Result<Relationship> {
     existing_user(ctx, user).await?;
-    let db = ctx.db.reader();
-    let (locked, followers_count, following_count) = store::account(db, user).await?;
-    let outgoing = if store::follows(db, reader, user).await? {
-        Outgoing::Following
-    } else if store::pending_requests(db, user).await?.contains(&reader) {
-        Outgoing::Requested
-    } else {
-        Outgoing::None
+    let standing = store::standing(ctx.db.reader(), reader, user).await?;
+    let outgoing = match (standing.follows, standing.requested) {
+        (true, _) => Outgoing::Following,
+        (false, true) => Outgoing::Requested,
+        (false, false) => Outgoing::None,
     };
-    let (blocking, muting) = store::restrictions(db, reader, user).await?;
     Ok(Relationship {
         user_id: user,
-        followers_count,
-        following_count,
-        locked,
+        followers_count: standing.followers,
+        following_count: standing.following,
+        locked: standing.locked,
         outgoing,
-        followed_by: store::follows(db, user, reader).await?,
-        blocking,
-        muting,
+        followed_by: standing.followed_by,
+        blocking: standing.blocking,
+        muting: standing.muting,
     })
 }
 

@@ -101,21 +101,55 @@ pub async fn follows<'e, E: Executor<'e, Database = Any>>(
     Ok(row.try_get::<i64, _>(0)? > 0)
 }
 
-/// Whether `from` blocks `to` and whether `from` mutes `to`, one way each.
-pub async fn restrictions<'e, E: Executor<'e, Database = Any>>(
+/// How `reader` and `user` stand toward each other, as one statement reads it.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no facts, each one column"
+)]
+pub struct Standing {
+    pub locked: bool,
+    pub followers: i64,
+    pub following: i64,
+    /// The reader follows them.
+    pub follows: bool,
+    /// The reader asked to follow them and waits.
+    pub requested: bool,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub muting: bool,
+}
+
+pub async fn standing<'e, E: Executor<'e, Database = Any>>(
     db: E,
-    from: UserId,
-    to: UserId,
-) -> Result<(bool, bool)> {
+    reader: UserId,
+    user: UserId,
+) -> Result<Standing> {
     let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM social_blocks WHERE blocker_id = $1 AND blocked_id = $2), \
-                (SELECT COUNT(*) FROM social_mutes WHERE muter_id = $1 AND muted_id = $2)",
+        "SELECT COALESCE(a.locked, 0) AS locked, \
+                COALESCE(a.followers_count, 0) AS followers, \
+                COALESCE(a.following_count, 0) AS following, \
+                (SELECT COUNT(*) FROM social_follows WHERE follower_id = $1 AND following_id = $2) AS follows, \
+                (SELECT COUNT(*) FROM social_follow_requests WHERE requester_id = $1 AND target_id = $2) AS requested, \
+                (SELECT COUNT(*) FROM social_follows WHERE follower_id = $2 AND following_id = $1) AS followed_by, \
+                (SELECT COUNT(*) FROM social_blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocking, \
+                (SELECT COUNT(*) FROM social_mutes WHERE muter_id = $1 AND muted_id = $2) AS muting \
+         FROM (SELECT 1 AS one) o LEFT JOIN social_accounts a ON a.user_id = $2",
     )
-    .bind(from.get())
-    .bind(to.get())
+    .bind(reader.get())
+    .bind(user.get())
     .fetch_one(db)
     .await?;
-    Ok((row.try_get::<i64, _>(0)? > 0, row.try_get::<i64, _>(1)? > 0))
+    let yes = |name: &str| -> Result<bool, sqlx::Error> { Ok(row.try_get::<i64, _>(name)? > 0) };
+    Ok(Standing {
+        locked: yes("locked")?,
+        followers: row.try_get("followers")?,
+        following: row.try_get("following")?,
+        follows: yes("follows")?,
+        requested: yes("requested")?,
+        followed_by: yes("followed_by")?,
+        blocking: yes("blocking")?,
+        muting: yes("muting")?,
+    })
 }
 
 /// `(locked, followers, following)` of an account.

@@ -109,7 +109,7 @@ pub use engagement::{
 };
 pub use graph::{
     account, block, blocked_either_way, follow, follow_list, followers_count, follows, mute,
-    pending_requests, request_follow, restrictions, set_locked, take_request, unblock, unfollow,
+    pending_requests, request_follow, set_locked, standing, take_request, unblock, unfollow,
     unmute,
 };
 pub use lifecycle::{export, forget, hide_author, purge_deleted};
