@@ -115,6 +115,12 @@ pub struct SeriesPage {
     pub truncated: bool,
 }
 
+/// Several series over one range, in the order asked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SeriesSet {
+    pub series: Vec<SeriesPage>,
+}
+
 /// A raised alert.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Alert {

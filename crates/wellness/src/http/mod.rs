@@ -27,6 +27,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(records::list_vitals, records::add_vital))
         .routes(routes!(records::profile, records::set_profile))
         .routes(routes!(series::series))
+        .routes(routes!(series::series_set))
         .routes(routes!(sharing::shares, sharing::share))
         .routes(routes!(sharing::unshare))
         .routes(routes!(sharing::access_log))

@@ -34,7 +34,7 @@ pub use goals::{GoalView, add_goal, delete_goal, goals, share_goal};
 pub use import::{ImportError, ImportSummary, import_apple_health};
 pub use insights::{RecommendationView, Verdict, feedback, insights, recommendations};
 pub use records::{export_records, ingest, record_one, vitals};
-pub use series::{Bucket, series};
+pub use series::{Bucket, MAX_SET, series, series_set};
 pub use sharing::{access_log, set_share, shares};
 pub use summary::{Summary, summary};
 pub use sync::{Change, SyncOutcome, sync};

@@ -49,6 +49,9 @@ impl Bucket {
 /// Most raw values in one answer.
 const MAX_RAW: i64 = 10_000;
 
+/// Most series one set may hold.
+pub const MAX_SET: usize = 8;
+
 /// `series` of `subject` in `[from, to)`, bucketed in the owner's time zone.
 pub async fn series(
     ctx: &AppContext,
@@ -59,6 +62,22 @@ pub async fn series(
     to: Timestamp,
     bucket: Bucket,
 ) -> Result<SeriesPage> {
+    let mut set = series_set(ctx, health, subject, &[series], from, to, bucket).await?;
+    set.pop()
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("a set of one series came back empty")))
+}
+
+/// Each of `list` as [`series`] answers it, in that order; the buckets of all of them are one
+/// read.
+pub async fn series_set(
+    ctx: &AppContext,
+    health: &Health,
+    subject: Subject,
+    list: &[Series],
+    from: Timestamp,
+    to: Timestamp,
+    bucket: Bucket,
+) -> Result<Vec<SeriesPage>> {
     if to <= from {
         return Err(Error::bad_param("to", "must be after `from`"));
     }
@@ -75,71 +94,69 @@ pub async fn series(
     let (zone_name, tz) = zone_of(ctx, health, subject.user).await?;
     let db = ctx.db.reader();
     let user = subject.user;
-    let with_end = |level: Level, rows: Vec<(Timestamp, rollup::Agg)>| -> Vec<Point> {
-        rows.into_iter()
-            .map(|(start, a)| point(start, Some(rollup::next_bucket(level, start, &tz)), &a))
-            .collect()
-    };
-    let mut truncated = false;
-    let points = match bucket {
-        Bucket::Raw => {
-            let mut values = store::series_values(db, user, series, from, to, MAX_RAW + 1).await?;
-            truncated = values.len() as i64 > MAX_RAW;
-            values.truncate(MAX_RAW as usize);
-            values
-                .into_iter()
-                .map(|(t, v)| point(t, None, &rollup::Agg::of(v)))
-                .collect()
-        }
-        Bucket::Minute => with_end(
-            Level::Minute,
-            store::rollups(db, user, series, Level::Minute, from, to).await?,
-        ),
-        Bucket::Hour if rollup::hours_are_utc(&tz, from, to) => {
-            let start = rollup::bucket_start(Level::Hour, from, &tz);
-            with_end(
-                Level::Hour,
-                store::rollups(db, user, series, Level::Hour, start, to).await?,
-            )
-        }
-        Bucket::Hour => {
-            let start = rollup::local_hour_start(from, &tz);
-            let minutes = store::rollups(db, user, series, Level::Minute, start, to).await?;
-            rollup::regroup(minutes, |t| rollup::local_hour_start(t, &tz))
-                .into_iter()
-                .map(|(start, a)| {
-                    point(
-                        start,
-                        Some(Timestamp::from_micros(start.micros() + 3_600_000_000)),
-                        &a,
-                    )
-                })
-                .collect()
-        }
-        Bucket::Day | Bucket::Week => {
-            let level = if bucket == Bucket::Day {
-                Level::Day
-            } else {
-                Level::Week
-            };
-            let start = rollup::bucket_start(level, from, &tz);
-            with_end(
-                level,
-                store::rollups(db, user, series, level, start, to).await?,
-            )
-        }
-    };
-    Ok(SeriesPage {
+    let page = |series: Series, points: Vec<Point>, truncated: bool| SeriesPage {
         user_id: user,
         series,
         unit: series.kind().unit(),
         bucket: bucket.as_str().to_owned(),
-        time_zone: zone_name,
+        time_zone: zone_name.clone(),
         from,
         to,
         points,
         truncated,
-    })
+    };
+    let (level, start) = match bucket {
+        Bucket::Raw => {
+            let mut pages = Vec::with_capacity(list.len());
+            for &series in list {
+                let mut values =
+                    store::series_values(db, user, series, from, to, MAX_RAW + 1).await?;
+                let truncated = values.len() as i64 > MAX_RAW;
+                values.truncate(MAX_RAW as usize);
+                let points = values
+                    .into_iter()
+                    .map(|(t, v)| point(t, None, &rollup::Agg::of(v)))
+                    .collect();
+                pages.push(page(series, points, truncated));
+            }
+            return Ok(pages);
+        }
+        Bucket::Minute => (Level::Minute, from),
+        Bucket::Hour if rollup::hours_are_utc(&tz, from, to) => {
+            (Level::Hour, rollup::bucket_start(Level::Hour, from, &tz))
+        }
+        // Local hours that are not UTC hours are made from minutes.
+        Bucket::Hour => (Level::Minute, rollup::local_hour_start(from, &tz)),
+        Bucket::Day => (Level::Day, rollup::bucket_start(Level::Day, from, &tz)),
+        Bucket::Week => (Level::Week, rollup::bucket_start(Level::Week, from, &tz)),
+    };
+    let mut found = store::rollups_of(db, user, list, level, start, to).await?;
+    let pages = list
+        .iter()
+        .map(|&series| {
+            let rows = found.remove(&series).unwrap_or_default();
+            let points = if bucket == Bucket::Hour && level == Level::Minute {
+                rollup::regroup(rows, |t| rollup::local_hour_start(t, &tz))
+                    .into_iter()
+                    .map(|(start, a)| {
+                        point(
+                            start,
+                            Some(Timestamp::from_micros(start.micros() + 3_600_000_000)),
+                            &a,
+                        )
+                    })
+                    .collect()
+            } else {
+                rows.into_iter()
+                    .map(|(start, a)| {
+                        point(start, Some(rollup::next_bucket(level, start, &tz)), &a)
+                    })
+                    .collect()
+            };
+            page(series, points, false)
+        })
+        .collect();
+    Ok(pages)
 }
 
 fn point(start: Timestamp, end: Option<Timestamp>, a: &rollup::Agg) -> Point {

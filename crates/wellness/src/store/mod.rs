@@ -17,7 +17,7 @@ pub use records::{
     NewRecord, RecordRow, changes_since, edge_value, insert_new, latest_per_kind, record,
     record_by_client, record_owner, records, replace_record, series_values,
 };
-pub use rollups::{add_rollups, member_totals, rebuild_local, recompute, rollups};
+pub use rollups::{add_rollups, member_totals, rebuild_local, recompute, rollups, rollups_of};
 pub use sharing::{Share, access_log, log_access, may_read, set_share, shares};
 
 use platform::db::Tx;

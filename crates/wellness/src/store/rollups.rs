@@ -68,21 +68,43 @@ pub async fn rollups<'e>(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<(Timestamp, Agg)>> {
-    let rows = sqlx::query(
-        "SELECT bucket, count, sum, min, max FROM wellness_rollups \
-         WHERE user_id = $1 AND series = $2 AND level = $3 AND bucket >= $4 AND bucket < $5 ORDER BY bucket",
-    )
-    .bind(user.get())
-    .bind(series.as_str())
-    .bind(level.code())
-    .bind(from.micros())
-    .bind(to.micros())
-    .fetch_all(db)
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
+    let mut found = rollups_of(db, user, &[series], level, from, to).await?;
+    Ok(found.remove(&series).unwrap_or_default())
+}
+
+/// [`rollups`] of several series in one statement (a dashboard draws several at once).
+pub async fn rollups_of<'e>(
+    db: impl Executor<'e, Database = Any>,
+    user: UserId,
+    series: &[Series],
+    level: Level,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<BTreeMap<Series, Vec<(Timestamp, Agg)>>> {
+    let listed: Vec<String> = (0..series.len()).map(|i| format!("${}", i + 5)).collect();
+    let sql = format!(
+        "SELECT series, bucket, count, sum, min, max FROM wellness_rollups \
+         WHERE user_id = $1 AND level = $2 AND bucket >= $3 AND bucket < $4 AND series IN ({}) \
+         ORDER BY series, bucket",
+        listed.join(", ")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql))
+        .bind(user.get())
+        .bind(level.code())
+        .bind(from.micros())
+        .bind(to.micros());
+    for s in series {
+        query = query.bind(s.as_str());
+    }
+    let rows = query.fetch_all(db).await?;
+    let mut out: BTreeMap<Series, Vec<(Timestamp, Agg)>> =
+        series.iter().map(|s| (*s, Vec::new())).collect();
     for r in &rows {
-        if let Some(a) = agg(r)? {
-            out.push((Timestamp::from_micros(r.try_get("bucket")?), a));
+        let name: String = r.try_get("series")?;
+        if let (Some(points), Some(a)) =
+            (Series::parse(&name).and_then(|s| out.get_mut(&s)), agg(r)?)
+        {
+            points.push((Timestamp::from_micros(r.try_get("bucket")?), a));
         }
     }
     Ok(out)

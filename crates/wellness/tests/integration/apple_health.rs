@@ -191,6 +191,35 @@ async fn an_export_round_trips(backend: Backend) {
     let (_, page) = get(&app, &series("systolic"), &minji).await;
     assert_eq!(page["points"][0]["count"], 1, "one blood pressure, not two");
 
+    // A dashboard's series in one request: each as the single read answers it, in order.
+    let set = |types: &str| {
+        format!(
+            "/api/v1/health/me/series/set?types={types}&from=2026-11-01T00:00:00%2B09:00&to=2026-11-02T00:00:00%2B09:00&bucket=day"
+        )
+    };
+    let (status, together) = get(&app, &set("sleep,steps,systolic,heart_rate"), &minji).await;
+    assert_eq!(status, StatusCode::OK, "{together}");
+    for (i, t) in ["sleep", "steps", "systolic", "heart_rate"]
+        .iter()
+        .enumerate()
+    {
+        let (_, alone) = get(&app, &series(t), &minji).await;
+        assert_eq!(together["series"][i], alone, "{t}");
+    }
+    for (types, why) in [
+        ("steps,pulse", "unknown series `pulse`"),
+        ("steps,steps", "`steps` is named twice"),
+        (
+            "steps,distance,water,sleep,workout,nutrition,systolic,diastolic,heart_rate",
+            "at most 8",
+        ),
+    ] {
+        let (status, refused) = get(&app, &set(types), &minji).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{types}");
+        assert_eq!(refused["errors"][0]["field"], "types", "{refused}");
+        assert!(refused.to_string().contains(why), "{refused}");
+    }
+
     // Importing it again adds nothing.
     let (status, again) = upload(&app, &minji, export()).await;
     assert_eq!(status, StatusCode::OK);

@@ -120,6 +120,12 @@ struct Series {
     points: Vec<Point>,
 }
 
+/// The dashboard's series, read together.
+#[derive(Deserialize)]
+struct SeriesSet {
+    series: Vec<Series>,
+}
+
 #[derive(Deserialize)]
 struct Point {
     start: String,
@@ -190,27 +196,19 @@ async fn show(
     let from = jiff::Timestamp::now()
         .saturating_sub(jiff::SignedDuration::from_hours(range.hours()))
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let paths: Vec<String> = PLOTS
-        .iter()
-        .map(|p| {
-            format!(
-                "/api/v1/health/me/series?type={}&bucket={}&from={}",
-                p.series,
-                range.bucket(),
-                from.strftime("%Y-%m-%dT%H:%M:%SZ")
-            )
-        })
-        .collect();
-    let (shell, series) = tokio::join!(
-        Shell::load(web, visit, "wellness"),
-        futures::future::try_join_all(
-            paths
-                .iter()
-                .map(|p| web.api.get::<Series>(visit, p.as_str()))
-        ),
+    let types: Vec<&str> = PLOTS.iter().map(|p| p.series).collect();
+    let path = format!(
+        "/api/v1/health/me/series/set?types={}&bucket={}&from={}",
+        types.join(","),
+        range.bucket(),
+        from.strftime("%Y-%m-%dT%H:%M:%SZ")
     );
-    // Signed out, the series reads answer 401, and the visitor is sent to sign in.
-    let (shell, series) = (shell?, series?);
+    let (shell, set) = tokio::join!(
+        Shell::load(web, visit, "wellness"),
+        web.api.get::<SeriesSet>(visit, path),
+    );
+    // Signed out, the series read answers 401, and the visitor is sent to sign in.
+    let (shell, series) = (shell?, set?.series);
     let w = visit.lang.wellness();
     let panels = PLOTS
         .iter()
