@@ -208,10 +208,20 @@ pub async fn trim(ctx: &AppContext, cutoff: Timestamp) -> Result<u64> {
 /// Runs [`dispatch_pending`] whenever woken, and every `poll` in case another node published.
 pub async fn run_dispatcher(ctx: AppContext, poll: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
-        match dispatch_pending(&ctx).await {
-            Ok(n) if n > 0 => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "outbox dispatch failed"),
+        let dispatched = match dispatch_pending(&ctx).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox dispatch failed");
+                0
+            }
+        };
+        // A backlog does not hold a shutdown up: what is left stays in the outbox, and the
+        // next start dispatches it.
+        if *shutdown.borrow() {
+            return;
+        }
+        if dispatched > 0 {
+            continue;
         }
         tokio::select! {
             () = ctx.bus.0.wake.notified() => {}

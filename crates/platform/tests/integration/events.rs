@@ -16,6 +16,7 @@ backend_tests!(
     an_event_of_a_rolled_back_change_never_leaves,
     a_failing_job_is_retried_then_dead_lettered,
     shutdown_hands_over_committed_events,
+    a_backlog_does_not_hold_up_a_shutdown,
 );
 
 async fn an_event_is_delivered_once_even_after_a_subscriber_failure(backend: Backend) {
@@ -225,4 +226,41 @@ async fn shutdown_hands_over_committed_events(backend: Backend) {
         queued.try_get::<i64, _>(0).unwrap() >= 1,
         "its deliveries wait in the durable queue"
     );
+}
+
+async fn a_backlog_does_not_hold_up_a_shutdown(backend: Backend) {
+    // Far more events than one dispatch takes (500), with the dispatcher woken to work through
+    // them: the shutdown stops it between batches, and the rest wait in the outbox for the
+    // next start.
+    const EVENTS: usize = 30_000;
+    let app = TestApp::builder(backend)
+        .app(Notes {
+            probe: Probe::default(),
+        })
+        .spawn()
+        .await;
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    for n in 0..EVENTS {
+        app.ctx
+            .bus
+            .publish(
+                &mut tx,
+                "note.created",
+                &json!({ "note_id": n.to_string() }),
+            )
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    app.ctx.bus.wake();
+    let url = app.ctx.config.database_url();
+    let _data_dir = app.stop().await;
+
+    let db = platform::db::Db::connect(&url, None, 1).await.unwrap();
+    let waiting = sqlx::query("SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    let waiting = waiting.try_get::<i64, _>(0).unwrap();
+    assert!(waiting > 0, "the shutdown waited for all {EVENTS} events");
 }
