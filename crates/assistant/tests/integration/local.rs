@@ -22,7 +22,7 @@ fn models_dir() -> PathBuf {
 fn smollm() -> ProviderSettings {
     serde_json::from_value(json!({
         "name": "smollm", "kind": "local", "model": assistant::local::SMOLLM_FILE,
-        "timeout_ms": 110000, "retries": 0
+        "timeout_ms": 110_000, "retries": 0
     }))
     .unwrap()
 }
