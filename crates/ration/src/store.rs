@@ -85,28 +85,34 @@ pub async fn role<'e, E: Executor<'e, Database = Any>>(
         .and_then(FarmRole::parse))
 }
 
-/// SQL for what a member reads of a farm, the membership checked in the same statement: the
-/// farm's rows of `table` (as `t`, joined on the farm and `on`), or no row at all when the
-/// reader (`$2`) is not a member of the farm (`$1`). The rows and the membership that allows
+/// What a member reads of a farm, the membership checked in the same statement: the farm's
+/// rows of `table` (as `t`, joined on the farm and on `on`, whose parameters `more` binds from
+/// `$3`), or `None` when `reader` is not a member. The rows and the membership that allows
 /// them come from one snapshot, and each read is one statement rather than two.
-fn as_member(columns: &str, table: &str, on: &str, tail: &str) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(format!(
-        "SELECT {columns} FROM ration_members m LEFT JOIN {table} t ON t.farm_id = m.farm_id {on} \
-         WHERE m.farm_id = $1 AND m.user_id = $2 {tail}"
-    ))
-}
-
-/// The rows of an [`as_member`] read, `None` when the reader is not a member. A farm with
-/// nothing in the table still gives the member one row, of NULLs (the outer join).
-fn member_rows<T>(
-    rows: &[AnyRow],
+async fn read_as_member<'e, E: Executor<'e, Database = Any>, T>(
+    db: E,
+    (farm, reader): (FarmId, UserId),
+    (columns, table, on, tail): (&str, &str, &str, &str),
+    more: Option<i64>,
     map: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
 ) -> Result<Option<Vec<T>>> {
+    let sql = format!(
+        "SELECT {columns} FROM ration_members m LEFT JOIN {table} t ON t.farm_id = m.farm_id {on} \
+         WHERE m.farm_id = $1 AND m.user_id = $2 {tail}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(farm.get())
+        .bind(reader.get());
+    if let Some(value) = more {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(db).await?;
     if rows.is_empty() {
         return Ok(None);
     }
+    // A farm with nothing in the table still gives a member one row, of NULLs.
     let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
+    for row in &rows {
         if row.try_get::<Option<i64>, _>("id")?.is_some() {
             found.push(map(row)?);
         }
@@ -324,12 +330,8 @@ pub async fn feeds_for<'e, E: Executor<'e, Database = Any>>(
     farm: FarmId,
     reader: UserId,
 ) -> Result<Option<Vec<Feed>>> {
-    let rows = sqlx::query(as_member("t.*", "ration_feeds", "", "ORDER BY t.code"))
-        .bind(farm.get())
-        .bind(reader.get())
-        .fetch_all(db)
-        .await?;
-    member_rows(&rows, feed_from_row)
+    let read = ("t.*", "ration_feeds", "", "ORDER BY t.code");
+    read_as_member(db, (farm, reader), read, None, feed_from_row).await
 }
 
 pub async fn feed<'e, E: Executor<'e, Database = Any>>(
@@ -453,14 +455,13 @@ pub async fn summaries_for<'e, E: Executor<'e, Database = Any>>(
     farm: FarmId,
     reader: UserId,
 ) -> Result<Option<Vec<FormulationSummary>>> {
-    let columns = "t.id, t.name, t.status, t.cost_per_kg, t.created_by, t.created_at";
-    let tail = "ORDER BY t.id DESC LIMIT 200";
-    let rows = sqlx::query(as_member(columns, "ration_formulations", "", tail))
-        .bind(farm.get())
-        .bind(reader.get())
-        .fetch_all(db)
-        .await?;
-    member_rows(&rows, summary_from_row)
+    let read = (
+        "t.id, t.name, t.status, t.cost_per_kg, t.created_by, t.created_at",
+        "ration_formulations",
+        "",
+        "ORDER BY t.id DESC LIMIT 200",
+    );
+    read_as_member(db, (farm, reader), read, None, summary_from_row).await
 }
 
 /// One saved formulation as `reader` may read it: `None` when not a member of the farm, no
@@ -471,13 +472,16 @@ pub async fn formulation_for<'e, E: Executor<'e, Database = Any>>(
     id: FormulationId,
     reader: UserId,
 ) -> Result<Option<Option<SavedFormulation>>> {
-    let rows = sqlx::query(as_member("t.*", "ration_formulations", "AND t.id = $3", ""))
-        .bind(farm.get())
-        .bind(reader.get())
-        .bind(id.get())
-        .fetch_all(db)
-        .await?;
-    Ok(member_rows(&rows, formulation_from_row)?.map(|found| found.into_iter().next()))
+    let read = ("t.*", "ration_formulations", "AND t.id = $3", "");
+    let found = read_as_member(
+        db,
+        (farm, reader),
+        read,
+        Some(id.get()),
+        formulation_from_row,
+    )
+    .await?;
+    Ok(found.map(|found| found.into_iter().next()))
 }
 
 pub async fn formulation<'e, E: Executor<'e, Database = Any>>(
@@ -527,18 +531,14 @@ pub async fn groups_for<'e, E: Executor<'e, Database = Any>>(
     farm: FarmId,
     reader: UserId,
 ) -> Result<Option<Vec<AnimalGroup>>> {
-    let columns = "t.id, t.name, t.head_count, t.animal, t.created_at";
-    let rows = sqlx::query(as_member(
-        columns,
+    let read = (
+        "t.id, t.name, t.head_count, t.animal, t.created_at",
         "ration_animal_groups",
         "",
         "ORDER BY t.id",
-    ))
-    .bind(farm.get())
-    .bind(reader.get())
-    .fetch_all(db)
-    .await?;
-    Ok(member_rows(&rows, group_from_row)?.map(|groups| groups.into_iter().flatten().collect()))
+    );
+    let found = read_as_member(db, (farm, reader), read, None, group_from_row).await?;
+    Ok(found.map(|groups| groups.into_iter().flatten().collect()))
 }
 
 /// Removes a user from every farm and deletes the farms left without members.

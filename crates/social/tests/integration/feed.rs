@@ -286,20 +286,16 @@ async fn locked_accounts_approve_their_followers(backend: Backend) {
     assert_eq!(get_json(&app, &path, &asker).await.0, StatusCode::NOT_FOUND);
     let (_, requests) = get_json(&app, "/api/v1/me/follow-requests", &owner).await;
     assert_eq!(requests["users"], json!([asker.id, other.id]));
-    let (_, rel) = get_json(
-        &app,
-        &format!("/api/v1/users/{}/relationship", owner.id),
-        &asker,
-    )
-    .await;
+    // How `reader` stands toward `of`.
+    let relation = |of: &TestUser, reader: &TestUser| {
+        let path = format!("/api/v1/users/{}/relationship", of.id);
+        let (app, reader) = (&app, reader.clone());
+        async move { get_json(app, &path, &reader).await.1 }
+    };
+    let rel = relation(&owner, &asker).await;
     assert_eq!(rel["outgoing"], "requested");
     assert_eq!(rel["followers_count"], 0);
-    let (_, rel) = get_json(
-        &app,
-        &format!("/api/v1/users/{}/relationship", asker.id),
-        &owner,
-    )
-    .await;
+    let rel = relation(&asker, &owner).await;
     assert_eq!(rel["outgoing"], "none", "a request is not a follow");
     assert_eq!(rel["followed_by"], false);
 
@@ -325,21 +321,11 @@ async fn locked_accounts_approve_their_followers(backend: Backend) {
     );
     assert_eq!(get_json(&app, &path, &asker).await.0, StatusCode::OK);
     assert_eq!(get_json(&app, &path, &other).await.0, StatusCode::NOT_FOUND);
-    let (_, rel) = get_json(
-        &app,
-        &format!("/api/v1/users/{}/relationship", owner.id),
-        &asker,
-    )
-    .await;
+    let rel = relation(&owner, &asker).await;
     assert_eq!(rel["outgoing"], "following");
     assert_eq!(rel["followers_count"], 1);
     assert_eq!(rel["locked"], true);
-    let (_, rel) = get_json(
-        &app,
-        &format!("/api/v1/users/{}/relationship", asker.id),
-        &owner,
-    )
-    .await;
+    let rel = relation(&asker, &owner).await;
     assert_eq!(rel["followed_by"], true);
     assert_eq!(rel["outgoing"], "none");
     // The new follower's feed has the earlier post.

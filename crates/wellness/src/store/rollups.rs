@@ -10,7 +10,7 @@ use platform::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
-use super::value_rows;
+use super::{placeholders, value_rows};
 use crate::catalog::Series;
 use crate::rollup::{self, Agg, Key, Level};
 
@@ -81,12 +81,11 @@ pub async fn rollups_of<'e>(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<BTreeMap<Series, Vec<(Timestamp, Agg)>>> {
-    let listed: Vec<String> = (0..series.len()).map(|i| format!("${}", i + 5)).collect();
     let sql = format!(
         "SELECT series, bucket, count, sum, min, max FROM wellness_rollups \
          WHERE user_id = $1 AND level = $2 AND bucket >= $3 AND bucket < $4 AND series IN ({}) \
          ORDER BY series, bucket",
-        listed.join(", ")
+        placeholders(5, series.len())
     );
     let mut query = sqlx::query(AssertSqlSafe(sql))
         .bind(user.get())
