@@ -94,7 +94,7 @@ impl App for Ask {
     }
 
     async fn stats(&self, ctx: &AppContext) -> platform::Result<Vec<(&'static str, i64)>> {
-        store::counts(ctx.db.reader()).await
+        store::counts(ctx.db.scan()).await
     }
 
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {

@@ -77,7 +77,7 @@ impl SearchType for QuestionSearch {
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {
-        Ok(store::all_listed(ctx.db.reader(), ctx.clock.now())
+        Ok(store::all_listed(ctx.db.scan(), ctx.clock.now())
             .await?
             .iter()
             .map(question_document)
@@ -118,7 +118,7 @@ impl SearchType for AnswerSearch {
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {
-        Ok(store::indexable_answers(ctx.db.reader())
+        Ok(store::indexable_answers(ctx.db.scan())
             .await?
             .iter()
             .map(|(id, text, region, at)| answer_document(*id, text, region.as_ref(), *at))

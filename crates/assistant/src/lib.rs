@@ -184,7 +184,7 @@ impl App for Assistant {
     }
 
     async fn stats(&self, ctx: &AppContext) -> platform::Result<Vec<(&'static str, i64)>> {
-        store::counts(ctx.db.reader()).await
+        store::counts(ctx.db.scan()).await
     }
 
     async fn export(&self, ctx: &AppContext, user: UserId) -> platform::Result<serde_json::Value> {

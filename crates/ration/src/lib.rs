@@ -48,7 +48,7 @@ impl App for Ration {
     }
 
     async fn stats(&self, ctx: &AppContext) -> Result<Vec<(&'static str, i64)>> {
-        store::counts(ctx.db.reader()).await
+        store::counts(ctx.db.scan()).await
     }
 
     async fn export(&self, ctx: &AppContext, user: UserId) -> Result<serde_json::Value> {

@@ -75,7 +75,7 @@ impl SearchType for ContentSearch {
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {
-        Ok(store::all_live_content(ctx.db.reader())
+        Ok(store::all_live_content(ctx.db.scan())
             .await?
             .iter()
             .map(content_document)
@@ -105,7 +105,7 @@ impl SearchType for HashtagSearch {
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {
-        Ok(store::all_hashtags(ctx.db.reader())
+        Ok(store::all_hashtags(ctx.db.scan())
             .await?
             .iter()
             .map(|(id, tag, at)| hashtag_document(*id, tag, *at))

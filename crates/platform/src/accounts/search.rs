@@ -57,7 +57,7 @@ impl SearchType for UserSearch {
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {
-        Ok(store::all_users(ctx.db.reader())
+        Ok(store::all_users(ctx.db.scan())
             .await?
             .iter()
             .map(document)

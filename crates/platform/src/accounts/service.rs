@@ -231,7 +231,7 @@ pub async fn public_users(ctx: &AppContext, ids: &[UserId]) -> Result<Vec<Public
 
 /// How many live accounts there are.
 pub async fn count_users(ctx: &AppContext) -> Result<i64> {
-    store::count_users(ctx.db.reader()).await
+    store::count_users(ctx.db.scan()).await
 }
 
 pub async fn get_user(ctx: &AppContext, id: UserId) -> Result<PublicUser> {

@@ -3,8 +3,10 @@
 //! Stores write one query text for both dialects (`$1` placeholders, `ON CONFLICT`,
 //! `RETURNING` work in both) through sqlx's `Any` driver and branch on [`Dialect`] only where
 //! the two differ. SQLite gets exactly one writer connection, so writers queue in-process instead
-//! of meeting `SQLITE_BUSY`; readers use a separate pool and never block in WAL mode.
+//! of meeting `SQLITE_BUSY`; readers never block in WAL mode, and run on the thread that awaits
+//! them ([`Reader`]).
 
+mod inline;
 mod migrate;
 
 use std::time::Duration;
@@ -13,6 +15,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor};
 use tokio::sync::watch;
 
+pub use inline::Reader;
 pub use migrate::{Migration, migrate};
 
 /// A transaction on the writer.
@@ -24,11 +27,13 @@ pub enum Dialect {
     Postgres,
 }
 
-/// The database: a writer pool and a reader pool (the same pool unless SQLite or a replica).
+/// The database: a writer pool, a reader pool (the same pool unless SQLite or a replica), and
+/// the reads of requests (in place on SQLite, the reader pool otherwise).
 #[derive(Debug, Clone)]
 pub struct Db {
     writer: AnyPool,
     reader: AnyPool,
+    reads: Reader,
     /// Whether `reader` is a pool of its own (SQLite readers, a PostgreSQL replica).
     separate_reader: bool,
     dialect: Dialect,
@@ -115,6 +120,7 @@ impl Db {
             let reader = sqlite_pool(max_connections.max(1)).connect(&url).await?;
             Ok(Self {
                 writer,
+                reads: Reader::inline(path.into(), SQLITE_PRAGMAS, reader.clone()),
                 reader,
                 separate_reader: true,
                 dialect: Dialect::Sqlite,
@@ -127,6 +133,7 @@ impl Db {
             };
             Ok(Self {
                 writer,
+                reads: Reader::pool(reader.clone()),
                 reader,
                 separate_reader,
                 dialect: Dialect::Postgres,
@@ -140,8 +147,15 @@ impl Db {
         self.dialect
     }
 
-    /// The pool for reads that may lag writes by replication delay.
-    pub fn reader(&self) -> &AnyPool {
+    /// Where a request's reads go: short, indexed reads that may lag writes by replication
+    /// delay. On SQLite they run in place, holding the thread that awaits them.
+    pub fn reader(&self) -> &Reader {
+        &self.reads
+    }
+
+    /// The pool for long reads (whole-table scans for a search rebuild, operators' counts),
+    /// which run on connection threads of their own so that requests go on meanwhile.
+    pub fn scan(&self) -> &AnyPool {
         &self.reader
     }
 
@@ -277,7 +291,7 @@ mod tests {
         stop.send(true).unwrap();
         checkpointer.await.unwrap();
         let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(db.reader())
+            .fetch_one(db.scan())
             .await
             .unwrap();
         let frames: i64 = sqlx::Row::try_get(&row, 1).unwrap();
