@@ -246,14 +246,17 @@ pub fn like_pattern(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Under commits that never pause, the checkpointer still gets the log to start over, and
-    /// keeps doing so: fewer frames stay in it than half the commits made (each commit adds at
-    /// least one), so it started over in the second half of the run. How often it does depends
-    /// on when checkpoints fall between commits; on a machine busy with other tests a third of
-    /// the run has passed between two restarts.
+    /// Under commits that never pause, the checkpoints get the log to start over, and keep
+    /// doing so: once the writers stop, fewer frames stay in it than half the commits made
+    /// (each commit adds at least one). The test makes the checkpoints itself, the rounds
+    /// [`run_checkpointer`] makes on its timer, so that how busy the machine is changes how
+    /// long the test takes, not what it shows.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_log_starts_over_under_steady_writes() {
-        const COMMITS_EACH: i64 = 2500;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+        const ROUNDS: u32 = 40;
+        const MIN_COMMITS: i64 = 4000;
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let db = Db::connect(&url, None, 4).await.unwrap();
@@ -261,35 +264,37 @@ mod tests {
             .execute(db.writer())
             .await
             .unwrap();
-        let (stop, stopped) = watch::channel(false);
-        let checkpointer = tokio::spawn(run_checkpointer(
-            db.clone(),
-            Duration::from_millis(10),
-            stopped,
-        ));
+        let stop = Arc::new(AtomicBool::new(false));
+        let commits = Arc::new(AtomicI64::new(0));
         // Four writers queue on the one writer connection: a commit is always waiting.
         let writers: Vec<_> = (0..4)
             .map(|_| {
-                let db = db.clone();
-                // A count, not a duration, so a busy machine makes the test slower, not weaker.
+                let (db, stop, commits) = (db.clone(), stop.clone(), commits.clone());
                 tokio::spawn(async move {
-                    for _ in 0..COMMITS_EACH {
+                    while !stop.load(Ordering::Relaxed) {
                         sqlx::query("INSERT INTO t (body) VALUES (?)")
                             .bind("x".repeat(2000))
                             .execute(db.writer())
                             .await
                             .unwrap();
+                        commits.fetch_add(1, Ordering::Relaxed);
                     }
-                    COMMITS_EACH
                 })
             })
             .collect();
-        let mut commits = 0;
-        for writer in writers {
-            commits += writer.await.unwrap();
+        let mut round = 0;
+        while round < ROUNDS || commits.load(Ordering::Relaxed) < MIN_COMMITS {
+            round += 1;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            checkpoint(&db, round.is_multiple_of(WRITER_CHECKPOINT_EVERY))
+                .await
+                .unwrap();
         }
-        stop.send(true).unwrap();
-        checkpointer.await.unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        let commits = commits.load(Ordering::Relaxed);
         let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .fetch_one(db.scan())
             .await
