@@ -173,7 +173,7 @@ async fn compute_trending(ctx: &AppContext, region: Option<&str>) -> Result<Tren
     let now = ctx.clock.now();
     let start = now.minus(TRENDING_WINDOW);
     let current = store::tag_counts(
-        ctx.db.reader(),
+        ctx.db.scan(),
         (start, now.plus(Duration::from_secs(1))),
         region,
         None,
@@ -182,7 +182,7 @@ async fn compute_trending(ctx: &AppContext, region: Option<&str>) -> Result<Tren
     .await?;
     let names: Vec<String> = current.iter().map(|(t, _)| t.clone()).collect();
     let before: HashMap<String, i64> = store::tag_counts(
-        ctx.db.reader(),
+        ctx.db.scan(),
         (start.minus(TRENDING_WINDOW), start),
         region,
         Some(&names),
@@ -261,7 +261,7 @@ pub async fn stats(ctx: &AppContext, days: i64) -> Result<Stats> {
         .clock
         .now()
         .minus(Duration::from_secs(days as u64 * 24 * 3600));
-    let (waits, questions) = store::first_answer_waits(ctx.db.reader(), since).await?;
+    let (waits, questions) = store::first_answer_waits(ctx.db.scan(), since).await?;
     let within = waits.iter().filter(|&&w| w <= GOAL_SECS).count() as i64;
     Ok(Stats {
         days,

@@ -90,7 +90,7 @@ pub struct UserUsage {
 
 /// Everyone's usage since `since` (a `YYYY-MM-DD` day).
 pub async fn all_usage(ctx: &AppContext, since: &str) -> Result<Vec<UserUsage>> {
-    Ok(store::usage_of(ctx.db.reader(), None, since)
+    Ok(store::usage_of(ctx.db.scan(), None, since)
         .await?
         .into_iter()
         .map(|(user_id, usage)| UserUsage { user_id, usage })

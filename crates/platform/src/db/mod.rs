@@ -153,8 +153,9 @@ impl Db {
         &self.reads
     }
 
-    /// The pool for long reads (whole-table scans for a search rebuild, operators' counts),
-    /// which run on connection threads of their own so that requests go on meanwhile.
+    /// The pool for long reads (whole-table scans for a search rebuild; operators' counts and
+    /// figures; aggregates over many rows such as trending tags), which run on connection
+    /// threads of their own so that requests go on meanwhile.
     pub fn scan(&self) -> &AnyPool {
         &self.reader
     }

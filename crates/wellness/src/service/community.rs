@@ -39,8 +39,7 @@ pub async fn community_stats(
     }
     let to = ctx.clock.now();
     let from = to.minus(Duration::from_secs(u64::from(days) * 86_400));
-    let totals =
-        store::member_totals(ctx.db.reader(), metric, (from, to), region.as_deref()).await?;
+    let totals = store::member_totals(ctx.db.scan(), metric, (from, to), region.as_deref()).await?;
     #[allow(clippy::cast_precision_loss)]
     let values: Vec<f64> = totals
         .into_iter()
