@@ -6,7 +6,9 @@ use platform::db::Tx;
 use platform::time::Timestamp;
 use sqlx::{Any, Executor, Row};
 
-use super::{ANSWER_COLUMNS, LISTED, answer_row, placeholders};
+use platform::db::placeholders;
+
+use super::{ANSWER_COLUMNS, LISTED, answer_row};
 use crate::model::{Answer, AnswerId, Place, QuestionId};
 
 /// An answer to store.

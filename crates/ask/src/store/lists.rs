@@ -6,7 +6,9 @@ use platform::Result;
 use platform::time::Timestamp;
 use sqlx::{Any, Executor, Row};
 
-use super::{LISTED, placeholders};
+use platform::db::placeholders;
+
+use super::LISTED;
 use crate::model::{Category, QuestionId};
 
 /// How a list is ordered (seed 003's `sortBy`).

@@ -106,14 +106,6 @@ fn answer_row(r: &AnyRow, now: Timestamp) -> Result<(Answer, bool)> {
     ))
 }
 
-/// `$first, $first+1, ...` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 mod answers;
 mod likes;
 mod lists;

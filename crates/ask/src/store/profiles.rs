@@ -6,8 +6,8 @@ use platform::db::Tx;
 use platform::time::Timestamp;
 use sqlx::{Any, Executor, Row};
 
-use super::placeholders;
 use crate::geo::GeoPoint;
+use platform::db::placeholders;
 
 /// A profile as stored; the balance comes from the ledger.
 #[derive(Debug, Clone)]

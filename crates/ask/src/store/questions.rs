@@ -7,7 +7,9 @@ use platform::db::Tx;
 use platform::time::Timestamp;
 use sqlx::{Any, Executor, Row};
 
-use super::{LISTED, SUMMARY_COLUMNS, json, json_list, placeholders, summary_row};
+use platform::db::placeholders;
+
+use super::{LISTED, SUMMARY_COLUMNS, json, json_list, summary_row};
 use crate::geo::Precision;
 use crate::model::{
     Acceptance as Accepted, AnswerId, Category, Place, QuestionId, QuestionState, QuestionSummary,

@@ -87,10 +87,9 @@ pub async fn find_users<'e, E: Executor<'e, Database = Any>>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users WHERE deleted_at IS NULL AND id IN ({})",
-        placeholders.join(", ")
+        crate::db::placeholders(1, ids.len())
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {

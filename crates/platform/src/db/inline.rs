@@ -80,14 +80,9 @@ impl Reader {
 }
 
 impl Connections {
-    /// Runs `sql` with `args` on an idle connection (opening one when none is idle), at most
-    /// `limit` rows.
-    fn read(
-        &self,
-        sql: &str,
-        args: &AnyArguments,
-        limit: Option<usize>,
-    ) -> Result<Vec<AnyRow>, Error> {
+    /// Runs `statement` on an idle connection (opening one when none is idle), at most `limit`
+    /// rows.
+    fn read(&self, statement: &Statement, limit: Option<usize>) -> Result<Vec<AnyRow>, Error> {
         let idle = self
             .idle
             .lock()
@@ -97,7 +92,7 @@ impl Connections {
             Some(conn) => conn,
             None => self.open().map_err(driver)?,
         };
-        let rows = run(&conn, sql, args, limit).map_err(driver);
+        let rows = statement.run_on(&conn, limit).map_err(driver);
         self.idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -116,14 +111,58 @@ impl Connections {
     }
 }
 
+/// One statement to run in place: its text, its arguments, and whether to keep it prepared
+/// (sqlx's `persistent`, true unless the query said otherwise).
+struct Statement {
+    sql: SqlStr,
+    args: AnyArguments,
+    persistent: bool,
+}
+
+/// What a query was sent as.
+enum Sent {
+    Statement(Statement),
+    /// A plain text without arguments, which may hold several statements: for the pool.
+    Text(SqlStr),
+}
+
+impl Statement {
+    fn run_on(
+        &self,
+        conn: &rusqlite::Connection,
+        limit: Option<usize>,
+    ) -> rusqlite::Result<Vec<AnyRow>> {
+        let sql = self.sql.as_str();
+        if self.persistent {
+            run(&mut *conn.prepare_cached(sql)?, &self.args, limit)
+        } else {
+            run(&mut conn.prepare(sql)?, &self.args, limit)
+        }
+    }
+}
+
+impl Sent {
+    fn of<'q, E: Execute<'q, Any>>(mut query: E) -> Result<Self, Error> {
+        let args = query.take_arguments().map_err(Error::Encode)?;
+        let persistent = query.persistent();
+        let sql = query.sql();
+        Ok(match args {
+            Some(args) => Sent::Statement(Statement {
+                sql,
+                args,
+                persistent,
+            }),
+            None => Sent::Text(sql),
+        })
+    }
+}
+
 fn run(
-    conn: &rusqlite::Connection,
-    sql: &str,
+    statement: &mut rusqlite::Statement<'_>,
     args: &AnyArguments,
     limit: Option<usize>,
 ) -> rusqlite::Result<Vec<AnyRow>> {
-    let mut statement = conn.prepare_cached(sql)?;
-    bind(&mut statement, &args.values.0)?;
+    bind(statement, &args.values.0)?;
     let columns: Vec<UStr> = statement
         .column_names()
         .into_iter()
@@ -163,10 +202,7 @@ fn run(
 
 /// Binds `values` as sqlx does: a parameter named `$N` or `?N` takes the Nth value, an
 /// unnamed `?` the next; parameters past the values stay NULL.
-fn bind(
-    statement: &mut rusqlite::CachedStatement<'_>,
-    values: &[AnyValueKind],
-) -> rusqlite::Result<()> {
+fn bind(statement: &mut rusqlite::Statement<'_>, values: &[AnyValueKind]) -> rusqlite::Result<()> {
     let mut next = 0;
     for index in 1..=statement.parameter_count() {
         let n = if let Some(name) = statement.parameter_name(index) {
@@ -234,13 +270,6 @@ fn driver(e: rusqlite::Error) -> Error {
     Error::AnyDriverError(Box::new(e))
 }
 
-/// What a query brings: its text and its arguments, or `None` when it was sent as a plain
-/// text (which may hold several statements and goes to the pool).
-fn parts<'q, E: Execute<'q, Any>>(mut query: E) -> Result<(SqlStr, Option<AnyArguments>), Error> {
-    let args = query.take_arguments().map_err(Error::Encode)?;
-    Ok((query.sql(), args))
-}
-
 impl<'c> Executor<'c> for &'c Reader {
     type Database = Any;
 
@@ -256,9 +285,9 @@ impl<'c> Executor<'c> for &'c Reader {
             Kind::Pool(pool) => return pool.fetch_many(query),
             Kind::Inline(connections) => connections,
         };
-        match parts(query) {
-            Ok((sql, Some(args))) => {
-                stream::once(async move { connections.read(sql.as_str(), &args, None) })
+        match Sent::of(query) {
+            Ok(Sent::Statement(statement)) => {
+                stream::once(async move { connections.read(&statement, None) })
                     .map_ok(|rows| {
                         stream::iter(rows.into_iter().map(|row| Ok(Either::Right(row)))).chain(
                             stream::once(async { Ok(Either::Left(AnyQueryResult::default())) }),
@@ -267,7 +296,7 @@ impl<'c> Executor<'c> for &'c Reader {
                     .try_flatten()
                     .boxed()
             }
-            Ok((sql, None)) => connections.pool.fetch_many(sql),
+            Ok(Sent::Text(sql)) => connections.pool.fetch_many(sql),
             Err(e) => stream::once(async { Err(e) }).boxed(),
         }
     }
@@ -282,9 +311,9 @@ impl<'c> Executor<'c> for &'c Reader {
             Kind::Inline(connections) => connections,
         };
         async move {
-            match parts(query)? {
-                (sql, Some(args)) => Ok(connections.read(sql.as_str(), &args, Some(1))?.pop()),
-                (sql, None) => connections.pool.fetch_optional(sql).await,
+            match Sent::of(query)? {
+                Sent::Statement(statement) => Ok(connections.read(&statement, Some(1))?.pop()),
+                Sent::Text(sql) => connections.pool.fetch_optional(sql).await,
             }
         }
         .boxed()
@@ -375,6 +404,14 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(first.try_get::<String, _>(0).unwrap(), "하나");
+        let once: String = sqlx::query("SELECT name FROM t WHERE id = $1")
+            .bind(3i64)
+            .persistent(false)
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(once, "셋");
         let none = sqlx::query("SELECT name FROM t WHERE id = $1")
             .bind(9i64)
             .fetch_optional(db.reader())

@@ -234,6 +234,15 @@ pub async fn counts<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
+/// `$first, $first+1, ...` for `n` values: a list bound value by value, so that its text is
+/// the same for every list of that length and its prepared statement is reused.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A `LIKE` pattern matching `text` literally anywhere (escape character `\`).
 pub fn like_pattern(text: &str) -> String {
     let escaped = text

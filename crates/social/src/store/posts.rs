@@ -73,16 +73,17 @@ pub async fn hashtags<'e, E: Executor<'e, Database = Any>>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
         "SELECT h.id, h.tag, (SELECT COUNT(*) FROM social_tags g JOIN social_content c ON c.id = g.content_id \
-         WHERE g.tag = h.tag AND {}) AS posts FROM social_hashtags h WHERE h.id IN ({list})",
-        listed!()
+         WHERE g.tag = h.tag AND {}) AS posts FROM social_hashtags h WHERE h.id IN ({})",
+        listed!(),
+        platform::db::placeholders(2, ids.len())
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(reader.get())
-        .fetch_all(db)
-        .await?;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.get());
+    for id in ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(db).await?;
     let mut found = Vec::new();
     for r in &rows {
         let posts: i64 = r.try_get("posts")?;

@@ -248,23 +248,19 @@ pub async fn marked_posts<'e, E: Executor<'e, Database = Any>>(
     if ids.is_empty() {
         return Ok((feed_mark(db, reader).await?, Vec::new()));
     }
-    // Integers only, so the list is safe to inline.
-    let list = ids
-        .iter()
-        .map(|id| id.get().to_string())
-        .collect::<Vec<_>>()
-        .join(",");
     let sql = format!(
         "SELECT m.mark_rows, m.mark_newest, m.mark_own, {} FROM (SELECT {}) m \
-         LEFT JOIN social_content c ON c.id IN ({list}) AND {}",
+         LEFT JOIN social_content c ON c.id IN ({}) AND {}",
         content_columns!(),
         mark_columns!(),
+        platform::db::placeholders(2, ids.len()),
         listed!()
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(reader.get())
-        .fetch_all(db)
-        .await?;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.get());
+    for id in ids {
+        query = query.bind(id.get());
+    }
+    let rows = query.fetch_all(db).await?;
     let Some(first) = rows.first() else {
         return Err(platform::Error::internal(anyhow::anyhow!(
             "the feed mark read no row"

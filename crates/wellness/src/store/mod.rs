@@ -42,14 +42,6 @@ fn chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
     })
 }
 
-/// `$first, $first+1, ...` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `($1, ..., $w), ($w+1, ...)` for `rows` rows of `width` values; on SQLite `(?, ...)`
 /// instead, bound in order: SQLite looks each `$N` up by name in a list, which made binding a
 /// 10,000-row batch quadratic (95 % of ingestion time), while `?` binds by position.
@@ -59,7 +51,7 @@ fn value_rows(tx: &mut Tx, rows: usize, width: usize) -> String {
         return vec![row; rows].join(", ");
     }
     (0..rows)
-        .map(|r| format!("({})", placeholders(r * width + 1, width)))
+        .map(|r| format!("({})", platform::db::placeholders(r * width + 1, width)))
         .collect::<Vec<_>>()
         .join(", ")
 }

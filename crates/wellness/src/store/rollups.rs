@@ -10,7 +10,9 @@ use platform::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
-use super::{placeholders, value_rows};
+use platform::db::placeholders;
+
+use super::value_rows;
 use crate::catalog::Series;
 use crate::rollup::{self, Agg, Key, Level};
 
