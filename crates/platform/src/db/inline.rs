@@ -5,8 +5,9 @@
 //! cost more than SQLite did: a 20-row read measured 103 µs of CPU through the pool and 23 µs
 //! on the calling thread. [`Reader`] therefore runs a read on a connection of its own, right
 //! where it is awaited, and hands back the same [`AnyRow`]s the pool would, so every store runs
-//! unchanged on either. A read blocks its worker thread while it runs, which is what it spent
-//! waiting before; long scans (search rebuilds, operators' counts) go to [`super::Db::scan`].
+//! unchanged on either. A read holds its worker thread while it runs, tens of microseconds for
+//! the indexed reads of a request; long reads (search rebuilds, operators' figures, aggregates
+//! over many rows) go to [`super::Db::scan`] instead, where they wait without holding one.
 //!
 //! The rows are built exactly as sqlx's own SQLite driver builds them for `Any` (integers as
 //! `BigInt`, reals as `Double`, by the value's storage class), so a store cannot tell the two
