@@ -27,7 +27,7 @@ const READERS: u64 = 1_000_000;
 #[derive(Debug, Clone)]
 pub struct CachedPage {
     /// The reader's feed mark when the page was made.
-    pub mark: [i64; 3],
+    pub mark: [i64; 2],
     pub items: Vec<(ContentId, Option<Score>)>,
     pub total: i64,
     pub has_more: bool,

@@ -96,9 +96,10 @@ impl App for Social {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 2] = [
+        static MIGRATIONS: [Migration; 3] = [
             platform::migration!(1, "0001_social"),
             platform::migration!(2, "0002_hashtags"),
+            platform::migration!(3, "0003_feed_marks"),
         ];
         &MIGRATIONS
     }

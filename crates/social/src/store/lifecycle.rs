@@ -74,6 +74,7 @@ pub async fn forget(tx: &mut Tx, user: UserId) -> Result<()> {
         "DELETE FROM social_blocks WHERE blocker_id = $1 OR blocked_id = $1",
         "DELETE FROM social_mutes WHERE muter_id = $1 OR muted_id = $1",
         "DELETE FROM social_accounts WHERE user_id = $1",
+        "DELETE FROM social_feed_marks WHERE user_id = $1",
     ];
     for sql in steps {
         sqlx::query(sql).bind(user.get()).execute(&mut **tx).await?;

@@ -133,8 +133,15 @@ pub async fn interactions<'e, E: Executor<'e, Database = Any>>(
     Ok(counts)
 }
 
+/// The end of an insert into `social_feed_marks` that moves an existing reader's mark on.
+macro_rules! bump_mark {
+    () => {
+        "ON CONFLICT (user_id) DO UPDATE SET version = social_feed_marks.version + 1"
+    };
+}
+
 /// Pushes a new post to the home timelines of its author's followers whose ids lie in
-/// `[lowest, below)`.
+/// `[lowest, below)`, moving their feed marks on.
 pub async fn fan_out(
     tx: &mut Tx,
     id: ContentId,
@@ -153,7 +160,30 @@ pub async fn fan_out(
     .bind(below)
     .execute(&mut **tx)
     .await?;
+    sqlx::query(concat!(
+        "INSERT INTO social_feed_marks (user_id, version) \
+         SELECT follower_id, 1 FROM social_follows \
+         WHERE following_id = $1 AND follower_id >= $2 AND follower_id < $3 ",
+        bump_mark!()
+    ))
+    .bind(author.get())
+    .bind(lowest)
+    .bind(below)
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected())
+}
+
+/// Moves the reader's feed mark on: their timeline took posts in or let them go.
+async fn bump(tx: &mut Tx, reader: UserId) -> Result<()> {
+    sqlx::query(concat!(
+        "INSERT INTO social_feed_marks (user_id, version) VALUES ($1, 1) ",
+        bump_mark!()
+    ))
+    .bind(reader.get())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Followers with ids in `[lowest, below)` who would see the author's new public or
@@ -192,7 +222,7 @@ pub async fn backfill(tx: &mut Tx, reader: UserId, author: UserId, posts: i64) -
     .bind(posts)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    bump(tx, reader).await
 }
 
 /// Takes an author's posts out of a reader's timeline (unfollow, block).
@@ -202,26 +232,25 @@ pub async fn drop_from_timeline(tx: &mut Tx, reader: UserId, author: UserId) -> 
         .bind(author.get())
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    bump(tx, reader).await
 }
 
 /// The columns of the reader `$1`'s feed mark (see [`feed_mark`]).
 macro_rules! mark_columns {
     () => {
-        "(SELECT COUNT(*) FROM social_timeline WHERE user_id = $1) AS mark_rows, \
-         COALESCE((SELECT MAX(content_id) FROM social_timeline WHERE user_id = $1), 0) AS mark_newest, \
+        "COALESCE((SELECT version FROM social_feed_marks WHERE user_id = $1), 0) AS mark_version, \
          COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0) AS mark_own"
     };
 }
 
-/// What changes when something enters the reader's feed: how many posts their timeline holds
-/// and the newest of them (fan-outs can land out of order, so the newest alone would miss an
-/// older post arriving late), and their own newest post. Index probes and an index-only count;
-/// a cached feed page stays good while this does.
+/// What changes when something enters the reader's feed or leaves it: how many times their
+/// timeline has changed (every push, backfill and drop moves it on, in the transaction that
+/// makes the change), and their own newest post. Two key probes; a cached feed page stays
+/// good while this does.
 pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
-) -> Result<[i64; 3]> {
+) -> Result<[i64; 2]> {
     let row = sqlx::query(concat!("SELECT ", mark_columns!()))
         .bind(reader.get())
         .fetch_one(db)
@@ -229,12 +258,8 @@ pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
     mark_of(&row)
 }
 
-fn mark_of(row: &AnyRow) -> Result<[i64; 3]> {
-    Ok([
-        row.try_get("mark_rows")?,
-        row.try_get("mark_newest")?,
-        row.try_get("mark_own")?,
-    ])
+fn mark_of(row: &AnyRow) -> Result<[i64; 2]> {
+    Ok([row.try_get("mark_version")?, row.try_get("mark_own")?])
 }
 
 /// The posts of `ids` the reader may see ([`listed!`]), with their feed mark
@@ -244,12 +269,12 @@ pub async fn marked_posts<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
     ids: &[ContentId],
-) -> Result<([i64; 3], Vec<Content>)> {
+) -> Result<([i64; 2], Vec<Content>)> {
     if ids.is_empty() {
         return Ok((feed_mark(db, reader).await?, Vec::new()));
     }
     let sql = format!(
-        "SELECT m.mark_rows, m.mark_newest, m.mark_own, {} FROM (SELECT {}) m \
+        "SELECT m.mark_version, m.mark_own, {} FROM (SELECT {}) m \
          LEFT JOIN social_content c ON c.id IN ({}) AND {}",
         content_columns!(),
         mark_columns!(),
