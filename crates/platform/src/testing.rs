@@ -128,8 +128,12 @@ impl TestAppBuilder {
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(dir.path());
-        if let Backend::Postgres(admin_url) = &self.backend {
-            config.database.url = Some(fresh_postgres_database(admin_url).await);
+        let database = match &self.backend {
+            Backend::Postgres(admin_url) => Some(TestDatabase::create(admin_url).await),
+            Backend::Sqlite => None,
+        };
+        if let Some(database) = &database {
+            config.database.url = Some(database.url.clone());
         }
         for f in self.configure {
             f(&mut config);
@@ -155,28 +159,79 @@ impl TestAppBuilder {
             client: reqwest::Client::new(),
             stop: Some(stop),
             handle: Some(handle),
-            dir: Some(dir),
+            leftovers: Leftovers {
+                _dir: Some(dir),
+                _database: database,
+            },
         };
         app.wait_ready().await;
         app
     }
 }
 
-async fn fresh_postgres_database(admin_url: &str) -> String {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let name = format!("maru_test_{}", crate::accounts::random_hex(8));
-    let mut admin = sqlx::AnyConnection::connect(admin_url)
-        .await
-        .expect("connect to MARU_TEST_POSTGRES_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("MARU_TEST_POSTGRES_URL names a database");
-    format!("{base}/{name}")
+/// A PostgreSQL database of one test, dropped with it: a developer's server would otherwise
+/// keep every test's database (gigabytes after a few runs of the suite).
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create(admin_url: &str) -> Self {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let name = format!("maru_test_{}", crate::accounts::random_hex(8));
+        let mut admin = sqlx::AnyConnection::connect(admin_url)
+            .await
+            .expect("connect to MARU_TEST_POSTGRES_URL");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .expect("MARU_TEST_POSTGRES_URL names a database");
+        Self {
+            admin_url: admin_url.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin_url = std::mem::take(&mut self.admin_url);
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // A drop cannot await on the test's runtime; a thread with its own runtime does it, and
+        // `FORCE` ends the connections the stopping server may still hold.
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(mut admin) = sqlx::AnyConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut admin)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// What a stopped app leaves behind for a test to look at: its data dir and, on PostgreSQL,
+/// its database. Both go when this drops.
+#[derive(Default)]
+pub struct Leftovers {
+    _dir: Option<tempfile::TempDir>,
+    _database: Option<TestDatabase>,
 }
 
 /// A running server and a client for it.
@@ -186,8 +241,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    /// The data dir, deleted when the app is dropped (or handed out by [`TestApp::stop`]).
-    dir: Option<tempfile::TempDir>,
+    /// Removed when the app is dropped (or handed out by [`TestApp::stop`]).
+    leftovers: Leftovers,
 }
 
 /// A registered, signed-in user.
@@ -356,16 +411,16 @@ impl TestApp {
         false
     }
 
-    /// Stops the server gracefully, waits for it, and hands over the data dir so a test can
-    /// look at what was left behind (it is deleted when the returned guard drops).
-    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
+    /// Stops the server gracefully, waits for it, and hands over its data dir and database so
+    /// a test can look at what was left behind (removed when the returned guard drops).
+    pub async fn stop(mut self) -> Leftovers {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(handle) = self.handle.take() {
             let _ = handle.await;
         }
-        self.dir.take()
+        std::mem::take(&mut self.leftovers)
     }
 }
 
