@@ -3,10 +3,10 @@
 //! A cached page holds which posts it shows and in what order, never the posts themselves:
 //! every hit is read back through the same visibility rule as a miss, so a post deleted,
 //! hidden by a block or muted since cannot leak from the cache, and its counts are current.
-//! A page is used only while the reader's [`store::feed_mark`] is unchanged (nothing new pushed
-//! to them, no new post of their own), and all of a reader's pages are dropped when they
-//! follow, unfollow, block, mute, like or comment (their generation moves). New posts of
-//! authors merged at read time show up when the page expires.
+//! A page is used only while the reader's [`store::FeedMark`] is unchanged (nothing new pushed
+//! to them, no new post of their own or of a big author they follow), and all of a reader's
+//! pages are dropped when they follow, unfollow, block, mute, like or comment (their
+//! generation moves).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +17,7 @@ use platform::cache::Family;
 
 use crate::model::ContentId;
 use crate::rank::Score;
+use crate::store::FeedMark;
 
 /// How long a page stays (seed 004).
 const PAGE_TTL: Duration = Duration::from_secs(300);
@@ -27,7 +28,7 @@ const READERS: u64 = 1_000_000;
 #[derive(Debug, Clone)]
 pub struct CachedPage {
     /// The reader's feed mark when the page was made.
-    pub mark: [i64; 2],
+    pub mark: FeedMark,
     pub items: Vec<(ContentId, Option<Score>)>,
     pub total: i64,
     pub has_more: bool,

@@ -96,10 +96,11 @@ impl App for Social {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 3] = [
+        static MIGRATIONS: [Migration; 4] = [
             platform::migration!(1, "0001_social"),
             platform::migration!(2, "0002_hashtags"),
             platform::migration!(3, "0003_feed_marks"),
+            platform::migration!(4, "0004_pulled_marks"),
         ];
         &MIGRATIONS
     }

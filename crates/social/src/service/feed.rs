@@ -69,13 +69,13 @@ pub async fn feed(
     let db = ctx.db.reader();
     let mark = if let Some(hit) = cache.get(&key).await {
         let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
-        let (mark, posts) = store::marked_posts(db, reader, &ids).await?;
+        let (mark, posts) = store::marked_posts(db, reader, pull_threshold, &ids).await?;
         if mark == hit.mark {
             return Ok(from_cache(&hit, posts, page));
         }
         mark
     } else {
-        store::feed_mark(db, reader).await?
+        store::feed_mark(db, reader, pull_threshold).await?
     };
     let fresh = compute_feed(ctx, reader, order, page, size, None, pull_threshold).await?;
     let cached = CachedPage {

@@ -235,31 +235,53 @@ pub async fn drop_from_timeline(tx: &mut Tx, reader: UserId, author: UserId) -> 
     bump(tx, reader).await
 }
 
-/// The columns of the reader `$1`'s feed mark (see [`feed_mark`]).
+/// The columns of the reader `$1`'s feed mark (see [`FeedMark`]), with `$2` the pull
+/// threshold.
 macro_rules! mark_columns {
     () => {
         "COALESCE((SELECT version FROM social_feed_marks WHERE user_id = $1), 0) AS mark_version, \
-         COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0) AS mark_own"
+         COALESCE((SELECT MAX(id) FROM social_content WHERE author_id = $1), 0) AS mark_own, \
+         COALESCE((SELECT MAX((SELECT MAX(p.id) FROM social_content p WHERE p.author_id = a.user_id)) \
+             FROM social_accounts a WHERE a.followers_count >= $2 AND EXISTS (SELECT 1 FROM social_follows f \
+             WHERE f.follower_id = $1 AND f.following_id = a.user_id)), 0) AS mark_pulled"
     };
 }
 
-/// What changes when something enters the reader's feed or leaves it: how many times their
-/// timeline has changed (every push, backfill and drop moves it on, in the transaction that
-/// makes the change), and their own newest post. Two key probes; a cached feed page stays
-/// good while this does.
+/// What changes when something enters the reader's feed or leaves it. A cached feed page
+/// stays good while this does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedMark {
+    /// How many times their timeline has changed: every push, backfill and drop moves it on,
+    /// in the transaction that makes the change.
+    version: i64,
+    /// Their own newest post.
+    own: i64,
+    /// The newest post of the authors they follow that are merged in at read time (those
+    /// with at least the pull threshold of followers). Nothing is pushed for these, so
+    /// nothing moves `version`; the big authors are few, each a probe or two.
+    pulled: i64,
+}
+
+/// The reader's feed mark, with `pull_threshold` as [`home`] takes it.
 pub async fn feed_mark<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
-) -> Result<[i64; 2]> {
+    pull_threshold: i64,
+) -> Result<FeedMark> {
     let row = sqlx::query(concat!("SELECT ", mark_columns!()))
         .bind(reader.get())
+        .bind(pull_threshold)
         .fetch_one(db)
         .await?;
     mark_of(&row)
 }
 
-fn mark_of(row: &AnyRow) -> Result<[i64; 2]> {
-    Ok([row.try_get("mark_version")?, row.try_get("mark_own")?])
+fn mark_of(row: &AnyRow) -> Result<FeedMark> {
+    Ok(FeedMark {
+        version: row.try_get("mark_version")?,
+        own: row.try_get("mark_own")?,
+        pulled: row.try_get("mark_pulled")?,
+    })
 }
 
 /// The posts of `ids` the reader may see ([`listed!`]), with their feed mark
@@ -268,20 +290,23 @@ fn mark_of(row: &AnyRow) -> Result<[i64; 2]> {
 pub async fn marked_posts<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
+    pull_threshold: i64,
     ids: &[ContentId],
-) -> Result<([i64; 2], Vec<Content>)> {
+) -> Result<(FeedMark, Vec<Content>)> {
     if ids.is_empty() {
-        return Ok((feed_mark(db, reader).await?, Vec::new()));
+        return Ok((feed_mark(db, reader, pull_threshold).await?, Vec::new()));
     }
     let sql = format!(
-        "SELECT m.mark_version, m.mark_own, {} FROM (SELECT {}) m \
+        "SELECT m.mark_version, m.mark_own, m.mark_pulled, {} FROM (SELECT {}) m \
          LEFT JOIN social_content c ON c.id IN ({}) AND {}",
         content_columns!(),
         mark_columns!(),
-        platform::db::placeholders(2, ids.len()),
+        platform::db::placeholders(3, ids.len()),
         listed!()
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.get());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(reader.get())
+        .bind(pull_threshold);
     for id in ids {
         query = query.bind(id.get());
     }
