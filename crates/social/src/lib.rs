@@ -100,7 +100,7 @@ impl App for Social {
             platform::migration!(1, "0001_social"),
             platform::migration!(2, "0002_hashtags"),
             platform::migration!(3, "0003_feed_marks"),
-            platform::migration!(4, "0004_pulled_marks"),
+            platform::migration!(4, "0004_indexes"),
         ];
         &MIGRATIONS
     }

@@ -42,7 +42,6 @@ pub async fn purge_deleted(tx: &mut Tx, cutoff: Timestamp) -> Result<u64> {
         "DELETE FROM social_likes WHERE content_id IN",
         "DELETE FROM social_comments WHERE content_id IN",
         "DELETE FROM social_tags WHERE content_id IN",
-        "DELETE FROM social_timeline WHERE content_id IN",
         "DELETE FROM social_content_edits WHERE content_id IN",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("{table} ({doomed})")))
@@ -50,6 +49,18 @@ pub async fn purge_deleted(tx: &mut Tx, cutoff: Timestamp) -> Result<u64> {
             .execute(&mut **tx)
             .await?;
     }
+    // Timeline rows are keyed by reader first. The readers holding a post are its author's
+    // followers (an unfollow or a block drops the rows), so each row is one key probe; by
+    // content id alone SQLite would probe once per reader in the table.
+    sqlx::query(
+        "DELETE FROM social_timeline WHERE (user_id, content_id) IN \
+         (SELECT f.follower_id, c.id FROM social_content c \
+         JOIN social_follows f ON f.following_id = c.author_id \
+         WHERE c.deleted_at IS NOT NULL AND c.deleted_at < $1)",
+    )
+    .bind(cutoff.micros())
+    .execute(&mut **tx)
+    .await?;
     let done =
         sqlx::query("DELETE FROM social_content WHERE deleted_at IS NOT NULL AND deleted_at < $1")
             .bind(cutoff.micros())

@@ -124,8 +124,16 @@ async fn deleted_posts_are_purged_after_thirty_days(backend: Backend) {
     let clock = ManualClock::starting_at(Timestamp::from_micros(now_micros()));
     let app = spawn_at(backend, &clock).await;
     let author = app.user("author").await;
+    let reader = app.user("reader").await;
+    follow(&app, &reader, &author).await;
     let kept = post(&app, &author, "남는 글", "public").await;
     let gone = post(&app, &author, "지울 글 #임시", "public").await;
+    let pushed = app
+        .eventually(5, || async {
+            count(&app, "SELECT COUNT(*) FROM social_timeline").await == 2
+        })
+        .await;
+    assert!(pushed, "both posts reach the follower's timeline");
     call(
         &app,
         Method::POST,
@@ -162,6 +170,11 @@ async fn deleted_posts_are_purged_after_thirty_days(backend: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM social_content").await, 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM social_likes").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM social_tags").await, 0);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM social_timeline").await,
+        1,
+        "the purged post left the follower's timeline"
+    );
     let (status, _) = get_json(&app, &format!("/api/v1/content/{kept}"), &author).await;
     assert_eq!(status, StatusCode::OK);
 }
