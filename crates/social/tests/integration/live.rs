@@ -4,15 +4,17 @@
 use crate::common;
 use std::time::{Duration, Instant};
 
-use crate::common::{follow, post, spawn};
+use crate::common::{follow, post, spawn, spawn_with};
 use futures::{SinkExt, StreamExt};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use serde_json::{Value, json};
+use social::Settings;
 use tokio_tungstenite::tungstenite::Message;
 
 backend_tests!(
     followers_get_new_posts_live_and_others_do_not,
+    a_big_authors_followers_get_new_posts_live_too,
     a_feed_socket_authenticates_with_its_first_message,
 );
 
@@ -60,23 +62,34 @@ async fn subscribed(app: &TestApp, user: &TestUser) -> Socket {
 }
 
 async fn followers_get_new_posts_live_and_others_do_not(backend: Backend) {
-    let app = spawn(backend).await;
+    live_posts_reach_followers_only(&spawn(backend).await).await;
+}
+
+async fn a_big_authors_followers_get_new_posts_live_too(backend: Backend) {
+    // With a threshold of 1 the author is big: nothing is pushed, followers are only told.
+    let settings = Settings {
+        fanout_threshold: 1,
+    };
+    live_posts_reach_followers_only(&spawn_with(backend, settings).await).await;
+}
+
+async fn live_posts_reach_followers_only(app: &TestApp) {
     let (author, fan, stranger, muter) = (
         app.user("author").await,
         app.user("fan").await,
         app.user("stranger").await,
         app.user("muter").await,
     );
-    follow(&app, &fan, &author).await;
-    follow(&app, &muter, &author).await;
+    follow(app, &fan, &author).await;
+    follow(app, &muter, &author).await;
     let mute = format!("/api/v1/users/{}/mute", author.id);
-    common::call(&app, reqwest::Method::POST, &mute, &muter).await;
-    let mut fan_socket = subscribed(&app, &fan).await;
-    let mut stranger_socket = subscribed(&app, &stranger).await;
-    let mut muter_socket = subscribed(&app, &muter).await;
+    common::call(app, reqwest::Method::POST, &mute, &muter).await;
+    let mut fan_socket = subscribed(app, &fan).await;
+    let mut stranger_socket = subscribed(app, &stranger).await;
+    let mut muter_socket = subscribed(app, &muter).await;
 
     let started = Instant::now();
-    let id = post(&app, &author, "팔로워에게만 #비밀", "followers").await;
+    let id = post(app, &author, "팔로워에게만 #비밀", "followers").await;
     let update = next_json(&mut fan_socket, Duration::from_secs(1))
         .await
         .unwrap();
@@ -97,7 +110,7 @@ async fn followers_get_new_posts_live_and_others_do_not(backend: Backend) {
             .await
             .is_none()
     );
-    post(&app, &author, "나만 보기", "private").await;
+    post(app, &author, "나만 보기", "private").await;
     assert!(
         next_json(&mut fan_socket, Duration::from_millis(300))
             .await
