@@ -52,6 +52,15 @@ where
     .bind(wanted)
     .fetch_all(db)
     .await?;
+    // With a full window pushed, an older post of the other sources has `wanted` newer ones
+    // ahead of it and cannot make the page: they are read only above the oldest pushed one.
+    // A big author may have thousands of posts, and this keeps the pulled read to the page.
+    let after = match pushed.last() {
+        Some(oldest) if i64::try_from(pushed.len()).is_ok_and(|n| n == wanted) => {
+            oldest.try_get::<i64, _>("id")?
+        }
+        _ => after,
+    };
     let own = sqlx::query(concat!(
         "SELECT ",
         content_columns!(),

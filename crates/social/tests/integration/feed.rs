@@ -16,6 +16,7 @@ backend_tests!(
     the_feed_pages_without_gaps_or_repeats_while_posts_arrive,
     locked_accounts_approve_their_followers,
     big_authors_are_merged_in_at_read_time,
+    pulled_posts_interleave_with_pushed_pages,
     a_post_reaches_followers_past_the_first_chunk,
     the_feed_matches_a_naive_oracle,
     ranking_explains_itself,
@@ -354,6 +355,41 @@ async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
     let (_, followers) =
         get_json(&app, &format!("/api/v1/users/{}/followers", star.id), &fan).await;
     assert_eq!(followers["users"], json!([fan.id]));
+}
+
+async fn pulled_posts_interleave_with_pushed_pages(backend: Backend) {
+    // With a threshold of 2 the star (two followers) is merged in at read time, while the
+    // friend (one follower) is pushed.
+    let app = spawn_with(
+        backend,
+        Settings {
+            fanout_threshold: 2,
+        },
+    )
+    .await;
+    let (star, friend, fan, other) = (
+        app.user("star").await,
+        app.user("friend").await,
+        app.user("fan").await,
+        app.user("other").await,
+    );
+    follow(&app, &fan, &star).await;
+    follow(&app, &other, &star).await;
+    follow(&app, &fan, &friend).await;
+    let mut all = Vec::new();
+    for i in 0..9 {
+        let author = if i % 3 == 1 { &star } else { &friend };
+        all.push(post(&app, author, &format!("글 {i}"), "public").await);
+    }
+    all.reverse();
+    feed_reaches(&app, &fan, all.len()).await;
+    // Pages of three, each merging the pushed window with the star's posts above its floor.
+    let mut paged = Vec::new();
+    for page in 1..=4 {
+        let path = format!("/api/v1/feed?filter=latest&size=3&page={page}");
+        paged.extend(ids(&app, &path, &fan).await);
+    }
+    assert_eq!(paged, all);
 }
 
 async fn a_post_reaches_followers_past_the_first_chunk(backend: Backend) {
