@@ -116,10 +116,10 @@ const PUSH_CHUNK: i64 = 50;
 /// Followers of a big author read at a time to be told live.
 const TELL_CHUNK: i64 = 1_000;
 
-/// Which followers a chunk covered and which of them to tell live.
+/// How far a chunk reached and which of its followers to tell live.
 struct Chunk {
-    /// `[lowest, below)`: the follower ids the chunk covered.
-    range: (i64, i64),
+    /// The lowest follower id it covered: the next chunk starts below it.
+    lowest: UserId,
     /// Whether the chunk was full, so that more followers may follow it.
     full: bool,
     audience: Vec<UserId>,
@@ -154,7 +154,7 @@ impl JobHandler for PushPost {
             if !chunk.full {
                 break;
             }
-            below = Some(UserId::from_raw(chunk.range.0));
+            below = Some(chunk.lowest);
         }
         Ok(())
     }
@@ -180,7 +180,7 @@ async fn push_chunk(
     };
     tx.commit().await?;
     Ok(Some(Chunk {
-        range,
+        lowest: UserId::from_raw(range.0),
         full: followers.len() == PUSH_CHUNK as usize,
         audience,
     }))
@@ -200,7 +200,7 @@ async fn tell_chunk(
         return Ok(None);
     };
     Ok(Some(Chunk {
-        range,
+        lowest: UserId::from_raw(range.0),
         full: followers.len() == TELL_CHUNK as usize,
         audience: store::live_audience(db, author, range).await?,
     }))

@@ -3,12 +3,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::common::{call, follow, get_json, ids, latest, post, spawn, spawn_with};
+use crate::common::{call, follow, get_json, ids, latest, post, spawn, spawn_with_threshold};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use social::Settings;
 use social::model::{Relation, Visibility};
 
 backend_tests!(
@@ -335,13 +334,7 @@ async fn locked_accounts_approve_their_followers(backend: Backend) {
 
 async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
     // With a threshold of 1, an author with one follower is already "big": nothing is pushed.
-    let app = spawn_with(
-        backend,
-        Settings {
-            fanout_threshold: 1,
-        },
-    )
-    .await;
+    let app = spawn_with_threshold(backend, 1).await;
     let (star, fan) = (app.user("star").await, app.user("fan").await);
     follow(&app, &fan, &star).await;
     let id = post(&app, &star, "모두에게", "public").await;
@@ -360,13 +353,7 @@ async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
 async fn pulled_posts_interleave_with_pushed_pages(backend: Backend) {
     // With a threshold of 2 the star (two followers) is merged in at read time, while the
     // friend (one follower) is pushed.
-    let app = spawn_with(
-        backend,
-        Settings {
-            fanout_threshold: 2,
-        },
-    )
-    .await;
+    let app = spawn_with_threshold(backend, 2).await;
     let (star, friend, fan, other) = (
         app.user("star").await,
         app.user("friend").await,
@@ -432,13 +419,7 @@ impl Lcg {
 
 async fn the_feed_matches_a_naive_oracle(backend: Backend) {
     for seed in [7_u64, 2024] {
-        let app = spawn_with(
-            backend.clone(),
-            Settings {
-                fanout_threshold: 3,
-            },
-        )
-        .await;
+        let app = spawn_with_threshold(backend.clone(), 3).await;
         let mut rng = Lcg(seed);
         let mut users = Vec::new();
         for i in 0..6 {

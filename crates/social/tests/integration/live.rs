@@ -4,12 +4,11 @@
 use crate::common;
 use std::time::{Duration, Instant};
 
-use crate::common::{follow, post, spawn, spawn_with};
+use crate::common::{follow, post, spawn, spawn_with_threshold};
 use futures::{SinkExt, StreamExt};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use serde_json::{Value, json};
-use social::Settings;
 use tokio_tungstenite::tungstenite::Message;
 
 backend_tests!(
@@ -67,10 +66,7 @@ async fn followers_get_new_posts_live_and_others_do_not(backend: Backend) {
 
 async fn a_big_authors_followers_get_new_posts_live_too(backend: Backend) {
     // With a threshold of 1 the author is big: nothing is pushed, followers are only told.
-    let settings = Settings {
-        fanout_threshold: 1,
-    };
-    live_posts_reach_followers_only(&spawn_with(backend, settings).await).await;
+    live_posts_reach_followers_only(&spawn_with_threshold(backend, 1).await).await;
 }
 
 async fn live_posts_reach_followers_only(app: &TestApp) {

@@ -7,12 +7,14 @@ use serde_json::{Value, json};
 use social::{Settings, Social};
 
 pub async fn spawn(backend: Backend) -> TestApp {
-    spawn_with(backend, Settings::default()).await
+    spawn_with_threshold(backend, Settings::default().fanout_threshold).await
 }
 
-pub async fn spawn_with(backend: Backend, settings: Settings) -> TestApp {
+/// An app that merges in, at read time, the posts of authors with at least `fanout_threshold`
+/// followers.
+pub async fn spawn_with_threshold(backend: Backend, fanout_threshold: i64) -> TestApp {
     TestApp::builder(backend)
-        .app(Social::new(settings))
+        .app(Social::new(Settings { fanout_threshold }))
         .spawn()
         .await
 }
