@@ -170,15 +170,19 @@ impl Db {
         self.writer.begin().await
     }
 
-    /// Connections in use and idle, summed over pools, for `/metrics`.
+    /// Connections open and idle, summed over pools, for `/metrics`.
+    ///
+    /// sqlx reads each pool's figures without a lock, so while connections come and go an idle
+    /// count can be momentarily off (it once overflowed a sum here and failed `/metrics`): the
+    /// sums saturate and idle never exceeds open.
     pub fn pool_stats(&self) -> (u32, usize) {
         let mut size = self.writer.size();
         let mut idle = self.writer.num_idle();
         if self.separate_reader {
-            size += self.reader.size();
-            idle += self.reader.num_idle();
+            size = size.saturating_add(self.reader.size());
+            idle = idle.saturating_add(self.reader.num_idle());
         }
-        (size, idle)
+        (size, idle.min(usize::try_from(size).unwrap_or(usize::MAX)))
     }
 
     /// True when the database answers.
