@@ -46,8 +46,11 @@ const PREVIEW_CHARS: usize = 140;
 
 /// The topic a user's live feed socket listens on.
 pub fn feed_topic(user: UserId) -> String {
-    format!("social:feed:{user}")
+    format!("{FEED_TOPIC}{user}")
 }
+
+/// What every user's [`feed_topic`] starts with.
+const FEED_TOPIC: &str = "social:feed:";
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ContentCreated {
@@ -103,9 +106,10 @@ impl Subscriber for FanOut {
 /// as they are. Each chunk reads the follows as they are then, so someone who unfollows
 /// midway is not pushed to afterwards.
 ///
-/// A big author's post (merged into feeds at read time) writes nothing: their followers are
-/// only told live, read [`TELL_CHUNK`] at a time outside any transaction. Reading them in
-/// write transactions took the writer a thousand times per post of a 50,000-follower account.
+/// A big author's post (merged into feeds at read time) writes nothing, and only the
+/// followers among those with a feed socket open are told, [`TELL_CHUNK`] at a time: going
+/// through 50,000 followers for each post, most of them offline, took more of the machine
+/// than the feed reads it was meant to leave alone.
 pub struct PushPost {
     /// Authors with at least this many followers are pulled at read time instead.
     pub threshold: i64,
@@ -113,17 +117,8 @@ pub struct PushPost {
 
 /// Followers pushed to per transaction.
 const PUSH_CHUNK: i64 = 50;
-/// Followers of a big author read at a time to be told live.
-const TELL_CHUNK: i64 = 1_000;
-
-/// How far a chunk reached and which of its followers to tell live.
-struct Chunk {
-    /// The lowest follower id it covered: the next chunk starts below it.
-    lowest: UserId,
-    /// Whether the chunk was full, so that more followers may follow it.
-    full: bool,
-    audience: Vec<UserId>,
-}
+/// Listeners looked up at a time among a big author's followers.
+const TELL_CHUNK: usize = 1_000;
 
 #[async_trait]
 impl JobHandler for PushPost {
@@ -132,40 +127,50 @@ impl JobHandler for PushPost {
         let author = created.author_id;
         let push = store::followers_count(ctx.db.reader(), author).await? < self.threshold;
         let message = json!({ "content_id": created.content_id, "preview": created.preview });
-        ctx.hub
-            .publish_live(&feed_topic(author), "new_content", message.clone());
-        if !push && created.visibility == Visibility::Private {
-            // Nothing to write and nobody else to tell.
-            return Ok(());
-        }
-        // Newest followers first, through the followers list's own cursor.
-        let mut below: Option<UserId> = None;
-        loop {
-            let chunk = if push {
-                push_chunk(ctx, &created, below).await?
-            } else {
-                tell_chunk(ctx, &created, below).await?
-            };
-            let Some(chunk) = chunk else { break };
-            for follower in chunk.audience {
+        let tell = |audience: Vec<UserId>| {
+            for follower in audience {
                 ctx.hub
                     .publish_live(&feed_topic(follower), "new_content", message.clone());
             }
-            if !chunk.full {
-                break;
+        };
+        tell(vec![author]);
+        if push {
+            // Newest followers first, through the followers list's own cursor.
+            let mut below: Option<UserId> = None;
+            while let Some((lowest, full, audience)) = push_chunk(ctx, &created, below).await? {
+                tell(audience);
+                if !full {
+                    break;
+                }
+                below = Some(lowest);
             }
-            below = Some(chunk.lowest);
+        } else if created.visibility != Visibility::Private {
+            for users in listening(ctx).chunks(TELL_CHUNK) {
+                let among = store::Among::Users(users);
+                tell(store::live_audience(ctx.db.reader(), author, among).await?);
+            }
         }
         Ok(())
     }
 }
 
-/// Pushes the post to the next [`PUSH_CHUNK`] followers below `below`, in one transaction.
+/// The users with a feed socket open on this node.
+fn listening(ctx: &AppContext) -> Vec<UserId> {
+    ctx.hub
+        .listening(FEED_TOPIC)
+        .iter()
+        .filter_map(|user| user.parse().ok())
+        .collect()
+}
+
+/// Pushes the post to the next [`PUSH_CHUNK`] followers below `below`, in one transaction:
+/// the lowest follower id it covered (the next chunk starts below it), whether the chunk was
+/// full (more may follow), and which of its followers to tell live.
 async fn push_chunk(
     ctx: &AppContext,
     created: &ContentCreated,
     below: Option<UserId>,
-) -> platform::Result<Option<Chunk>> {
+) -> platform::Result<Option<(UserId, bool, Vec<UserId>)>> {
     let author = created.author_id;
     let mut tx = ctx.db.begin().await?;
     let followers = store::follow_list(&mut *tx, author, true, below, PUSH_CHUNK).await?;
@@ -176,34 +181,11 @@ async fn push_chunk(
     let audience = if created.visibility == Visibility::Private {
         Vec::new()
     } else {
-        store::live_audience(&mut *tx, author, range).await?
+        store::live_audience(&mut *tx, author, store::Among::Range(range.0, range.1)).await?
     };
     tx.commit().await?;
-    Ok(Some(Chunk {
-        lowest: UserId::from_raw(range.0),
-        full: followers.len() == PUSH_CHUNK as usize,
-        audience,
-    }))
-}
-
-/// The next [`TELL_CHUNK`] followers below `below` who may see the post (not a private one)
-/// live; nothing written.
-async fn tell_chunk(
-    ctx: &AppContext,
-    created: &ContentCreated,
-    below: Option<UserId>,
-) -> platform::Result<Option<Chunk>> {
-    let author = created.author_id;
-    let db = ctx.db.reader();
-    let followers = store::follow_list(db, author, true, below, TELL_CHUNK).await?;
-    let Some(range) = covered(&followers, below) else {
-        return Ok(None);
-    };
-    Ok(Some(Chunk {
-        lowest: UserId::from_raw(range.0),
-        full: followers.len() == TELL_CHUNK as usize,
-        audience: store::live_audience(db, author, range).await?,
-    }))
+    let full = followers.len() == usize::try_from(PUSH_CHUNK).unwrap_or(usize::MAX);
+    Ok(Some((UserId::from_raw(range.0), full, audience)))
 }
 
 /// The follower ids a page of the followers list (newest first, below `below`) covers.

@@ -70,27 +70,98 @@ pub async fn feed(
     let mark = if let Some(hit) = cache.get(&key).await {
         let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
         let (mark, posts) = store::marked_posts(db, reader, pull_threshold, &ids).await?;
+        let cached = from_cache(&hit, posts, page);
         if mark == hit.mark {
-            return Ok(from_cache(&hit, posts, page));
+            return Ok(cached);
+        }
+        // A big author's post moves the mark of every follower at once; the first page takes
+        // it in without being made again.
+        let since = mark.pulled_on_from(hit.mark).filter(|_| page == 1);
+        if let Some(since) = since {
+            let merged = with_newcomers(ctx, reader, order, size, cached, since, pull_threshold);
+            if let Some(merged) = merged.await? {
+                cache.put(key, CachedPage::of(&merged, mark)).await;
+                return Ok(merged);
+            }
         }
         mark
     } else {
         store::feed_mark(db, reader, pull_threshold).await?
     };
     let fresh = compute_feed(ctx, reader, order, page, size, None, pull_threshold).await?;
-    let cached = CachedPage {
-        mark,
-        items: fresh
-            .items
-            .iter()
-            .map(|i| (i.content.id, i.score))
-            .collect(),
-        total: fresh.total,
-        has_more: fresh.has_more,
-        next_max_id: fresh.next_max_id,
-    };
-    cache.put(key, cached).await;
+    cache.put(key, CachedPage::of(&fresh, mark)).await;
     Ok(fresh)
+}
+
+/// The first page `cached` with the big authors' posts newer than `since` merged in, in the
+/// page's order; `None` when more arrived than fit on a page (then it is made again).
+///
+/// The page had the newest posts of the feed as it was, and only these posts have entered
+/// since, so for the latest order the merge is exact. For the ranked order the newcomers are
+/// scored now and placed among the page's scores from when it was made.
+async fn with_newcomers(
+    ctx: &AppContext,
+    reader: UserId,
+    order: FeedOrder,
+    size: i64,
+    cached: FeedPage,
+    since: ContentId,
+    pull_threshold: i64,
+) -> Result<Option<FeedPage>> {
+    let db = ctx.db.reader();
+    let mut newcomers = store::pulled_since(db, reader, pull_threshold, since, size + 1).await?;
+    let size = usize::try_from(size).unwrap_or(0);
+    if newcomers.len() > size {
+        return Ok(None);
+    }
+    // A post pushed before its author grew big is in both sources.
+    newcomers.retain(|n| !cached.items.iter().any(|i| i.content.id == n.id));
+    let added = i64::try_from(newcomers.len()).unwrap_or(0);
+    let mut items = cached.items;
+    match order {
+        FeedOrder::Latest => {
+            items.extend(newcomers.into_iter().map(|content| FeedItem {
+                content,
+                score: None,
+            }));
+            items.sort_by_key(|i| std::cmp::Reverse(i.content.id));
+        }
+        FeedOrder::Ranked => {
+            items.extend(scored(ctx, reader, newcomers).await?);
+            by_score(&mut items);
+        }
+    }
+    let has_more = cached.has_more || items.len() > size;
+    items.truncate(size);
+    let (total, next_max_id) = match order {
+        // The latest order's total counts the timeline and own posts, never pulled ones.
+        FeedOrder::Latest => (
+            cached.total,
+            has_more
+                .then(|| items.last().map(|i| i.content.id))
+                .flatten(),
+        ),
+        FeedOrder::Ranked => ((cached.total + added).min(RANK_WINDOW), None),
+    };
+    Ok(Some(FeedPage {
+        items,
+        page: cached.page,
+        total,
+        has_more,
+        next_max_id,
+    }))
+}
+
+impl CachedPage {
+    fn of(page: &FeedPage, mark: store::FeedMark) -> Self {
+        Self {
+            mark,
+            items: page.items.iter().map(|i| (i.content.id, i.score)).collect(),
+            total: page.total,
+            has_more: page.has_more,
+            next_max_id: page.next_max_id,
+        }
+    }
 }
 
 /// A cached page with its posts, read again through the visibility rule, in the cached order.
@@ -164,31 +235,8 @@ async fn compute_feed(
                 limit: RANK_WINDOW,
             };
             let candidates = store::home(db, reader, pull_threshold, window).await?;
-            let now = ctx.clock.now();
-            let since = now.minus(std::time::Duration::from_secs(AFFINITY_DAYS * 86_400));
-            let interactions = store::interactions(db, reader, since).await?;
-            let mut scored: Vec<FeedItem> = candidates
-                .into_iter()
-                .map(|content| {
-                    #[allow(clippy::cast_precision_loss)] // microseconds of a post's age
-                    let age_hours =
-                        (now.micros() - content.created_at.micros()) as f64 / 3_600_000_000.0;
-                    let with = interactions.get(&content.author_id).copied().unwrap_or(0);
-                    let score = rank::score(age_hours, content.engagement, with);
-                    FeedItem {
-                        content,
-                        score: Some(score),
-                    }
-                })
-                .collect();
-            // Stable: equal scores keep newest first.
-            scored.sort_by(|a, b| {
-                let (a, b) = (
-                    a.score.map_or(0.0, |s| s.total),
-                    b.score.map_or(0.0, |s| s.total),
-                );
-                b.total_cmp(&a)
-            });
+            let mut scored = scored(ctx, reader, candidates).await?;
+            by_score(&mut scored);
             let total = i64::try_from(scored.len()).unwrap_or(i64::MAX);
             let start = usize::try_from((page - 1) * size).unwrap_or(usize::MAX);
             let items: Vec<FeedItem> = scored
@@ -205,6 +253,39 @@ async fn compute_feed(
             })
         }
     }
+}
+
+/// Posts with their [`rank::score`] for the reader, as of now.
+async fn scored(ctx: &AppContext, reader: UserId, posts: Vec<Content>) -> Result<Vec<FeedItem>> {
+    if posts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = ctx.clock.now();
+    let since = now.minus(std::time::Duration::from_secs(AFFINITY_DAYS * 86_400));
+    let interactions = store::interactions(ctx.db.reader(), reader, since).await?;
+    Ok(posts
+        .into_iter()
+        .map(|content| {
+            #[allow(clippy::cast_precision_loss)] // microseconds of a post's age
+            let age_hours = (now.micros() - content.created_at.micros()) as f64 / 3_600_000_000.0;
+            let with = interactions.get(&content.author_id).copied().unwrap_or(0);
+            let score = rank::score(age_hours, content.engagement, with);
+            FeedItem {
+                content,
+                score: Some(score),
+            }
+        })
+        .collect())
+}
+
+/// Highest score first; equal scores newest first.
+fn by_score(items: &mut [FeedItem]) {
+    let total = |i: &FeedItem| i.score.map_or(0.0, |s| s.total);
+    items.sort_by(|a, b| {
+        total(b)
+            .total_cmp(&total(a))
+            .then(b.content.id.cmp(&a.content.id))
+    });
 }
 
 /// Posts that entered the reader's home timeline after `last_seen`, newest first.

@@ -118,8 +118,8 @@ pub use posts::{
     edits, hashtag_id, hashtags, insert_content, live_content,
 };
 pub use timeline::{
-    FeedMark, Window, backfill, drop_from_timeline, fan_out, feed_mark, home, home_count,
-    interactions, live_audience, marked_posts,
+    Among, FeedMark, Window, backfill, drop_from_timeline, fan_out, feed_mark, home, home_count,
+    interactions, live_audience, marked_posts, pulled_since,
 };
 
 /// What operators count on the admin page (`GET /api/v1/admin/stats`).

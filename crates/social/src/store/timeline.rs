@@ -73,22 +73,7 @@ where
     .bind(wanted)
     .fetch_all(db)
     .await?;
-    let pulled = sqlx::query(concat!(
-        "SELECT ",
-        content_columns!(),
-        " FROM social_content c WHERE c.author_id IN (SELECT f.following_id FROM social_follows f \
-         JOIN social_accounts a ON a.user_id = f.following_id WHERE f.follower_id = $1 \
-         AND a.followers_count >= $5) AND c.id < $2 AND c.id > $3 AND ",
-        listed!(),
-        " ORDER BY c.id DESC LIMIT $4"
-    ))
-    .bind(reader.get())
-    .bind(before)
-    .bind(after)
-    .bind(wanted)
-    .bind(pull_threshold)
-    .fetch_all(db)
-    .await?;
+    let pulled = pulled_rows(db, reader, pull_threshold, (before, after), wanted).await?;
     let mut posts = pushed
         .iter()
         .chain(&own)
@@ -102,6 +87,51 @@ where
         .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
         .take(usize::try_from(window.limit).unwrap_or(0))
         .collect())
+}
+
+/// Posts of the authors the reader follows that have at least `pull_threshold` followers,
+/// with ids strictly between `after` and `before` ([`listed!`]), newest first. The big
+/// authors are few and found through the index on follower counts, each then a probe into
+/// the reader's follows: a reader following thousands costs no more than one following ten.
+async fn pulled_rows<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    pull_threshold: i64,
+    (before, after): (i64, i64),
+    limit: i64,
+) -> Result<Vec<AnyRow>> {
+    Ok(sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM social_content c WHERE c.author_id IN (SELECT a.user_id FROM social_accounts a \
+         WHERE a.followers_count >= $5 AND EXISTS (SELECT 1 FROM social_follows f \
+         WHERE f.follower_id = $1 AND f.following_id = a.user_id)) AND c.id < $2 AND c.id > $3 AND ",
+        listed!(),
+        " ORDER BY c.id DESC LIMIT $4"
+    ))
+    .bind(reader.get())
+    .bind(before)
+    .bind(after)
+    .bind(limit)
+    .bind(pull_threshold)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The posts of big authors (see [`home`]) the reader may see that are newer than `after`,
+/// newest first, at most `limit`.
+pub async fn pulled_since<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    pull_threshold: i64,
+    after: ContentId,
+    limit: i64,
+) -> Result<Vec<Content>> {
+    pulled_rows(db, reader, pull_threshold, (i64::MAX, after.get()), limit)
+        .await?
+        .iter()
+        .map(content_row)
+        .collect()
 }
 
 /// Entries of the reader's timeline and their own posts: an upper bound of their feed's length
@@ -195,24 +225,45 @@ async fn bump(tx: &mut Tx, reader: UserId) -> Result<()> {
     Ok(())
 }
 
-/// Followers with ids in `[lowest, below)` who would see the author's new public or
-/// followers-only post in their feed: all but those who muted the author (blocks already ended
-/// any follow).
+/// Which followers of an author [`live_audience`] looks among.
+#[derive(Debug, Clone, Copy)]
+pub enum Among<'a> {
+    /// Follower ids in `[lowest, below)`.
+    Range(i64, i64),
+    /// These users, where they follow the author.
+    Users(&'a [UserId]),
+}
+
+/// Followers who would see the author's new public or followers-only post in their feed: all
+/// but those who muted the author (blocks already ended any follow).
 pub async fn live_audience<'e, E: Executor<'e, Database = Any>>(
     db: E,
     author: UserId,
-    (lowest, below): (i64, i64),
+    among: Among<'_>,
 ) -> Result<Vec<UserId>> {
-    let rows = sqlx::query(
-        "SELECT f.follower_id FROM social_follows f \
-         WHERE f.following_id = $1 AND f.follower_id >= $2 AND f.follower_id < $3 AND NOT EXISTS \
-         (SELECT 1 FROM social_mutes m WHERE m.muter_id = f.follower_id AND m.muted_id = $1)",
-    )
-    .bind(author.get())
-    .bind(lowest)
-    .bind(below)
-    .fetch_all(db)
-    .await?;
+    let which = match among {
+        Among::Range(..) => "f.follower_id >= $2 AND f.follower_id < $3".to_owned(),
+        Among::Users([]) => return Ok(Vec::new()),
+        Among::Users(users) => format!(
+            "f.follower_id IN ({})",
+            platform::db::placeholders(2, users.len())
+        ),
+    };
+    let sql = format!(
+        "SELECT f.follower_id FROM social_follows f WHERE f.following_id = $1 AND {which} \
+         AND NOT EXISTS (SELECT 1 FROM social_mutes m WHERE m.muter_id = f.follower_id \
+         AND m.muted_id = $1)"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(author.get());
+    match among {
+        Among::Range(lowest, below) => query = query.bind(lowest).bind(below),
+        Among::Users(users) => {
+            for user in users {
+                query = query.bind(user.get());
+            }
+        }
+    }
+    let rows = query.fetch_all(db).await?;
     rows.iter()
         .map(|r| Ok(UserId::from_raw(r.try_get(0)?)))
         .collect()
@@ -269,6 +320,16 @@ pub struct FeedMark {
     /// with at least the pull threshold of followers). Nothing is pushed for these, so
     /// nothing moves `version`; the big authors are few, each a probe or two.
     pulled: i64,
+}
+
+impl FeedMark {
+    /// When all that entered the reader's feed between `earlier` and this mark are posts of
+    /// big authors, the newest of those posts `earlier` knew: what came later is what
+    /// [`pulled_since`] reads from it. `None` when anything else moved.
+    pub fn pulled_on_from(self, earlier: FeedMark) -> Option<ContentId> {
+        (self.version == earlier.version && self.own == earlier.own && self.pulled > earlier.pulled)
+            .then_some(ContentId::from_raw(earlier.pulled))
+    }
 }
 
 /// The reader's feed mark, with `pull_threshold` as [`home`] takes it.

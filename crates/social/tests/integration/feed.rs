@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::common::{call, follow, get_json, ids, latest, post, spawn, spawn_with_threshold};
+use crate::common::{
+    call, feed_reaches, follow, get_json, ids, latest, post, settle, spawn, spawn_with_threshold,
+};
 use platform::backend_tests;
-use platform::testing::{Backend, TestApp, TestUser};
+use platform::testing::{Backend, TestUser};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use social::model::{Relation, Visibility};
@@ -14,30 +16,11 @@ backend_tests!(
     nothing_leaks_on_any_read_path,
     the_feed_pages_without_gaps_or_repeats_while_posts_arrive,
     locked_accounts_approve_their_followers,
-    big_authors_are_merged_in_at_read_time,
-    pulled_posts_interleave_with_pushed_pages,
     a_post_reaches_followers_past_the_first_chunk,
     the_feed_matches_a_naive_oracle,
     ranking_explains_itself,
     a_cached_feed_never_shows_what_became_hidden,
 );
-
-/// `reader`'s latest feed once `done` holds for it (the fan-out runs through the bus), or as it
-/// is after five seconds.
-async fn settle(app: &TestApp, reader: &TestUser, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-    for _ in 0..100 {
-        let seen = latest(app, reader).await;
-        if done(&seen) {
-            return seen;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    latest(app, reader).await
-}
-
-async fn feed_reaches(app: &TestApp, reader: &TestUser, expected: usize) -> Vec<String> {
-    settle(app, reader, |seen| seen.len() == expected).await
-}
 
 async fn nothing_leaks_on_any_read_path(backend: Backend) {
     let app = spawn(backend).await;
@@ -330,53 +313,6 @@ async fn locked_accounts_approve_their_followers(backend: Backend) {
     assert_eq!(rel["outgoing"], "none");
     // The new follower's feed has the earlier post.
     assert_eq!(feed_reaches(&app, &asker, 1).await, [secret]);
-}
-
-async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
-    // With a threshold of 1, an author with one follower is already "big": nothing is pushed.
-    let app = spawn_with_threshold(backend, 1).await;
-    let (star, fan) = (app.user("star").await, app.user("fan").await);
-    follow(&app, &fan, &star).await;
-    let id = post(&app, &star, "모두에게", "public").await;
-    let hidden = post(&app, &star, "나만", "private").await;
-    assert_eq!(latest(&app, &fan).await, std::slice::from_ref(&id));
-    assert_eq!(latest(&app, &star).await, [hidden, id.clone()]);
-    // The fan's page is cached now; the star's next post is merged in at the next read, not
-    // when the cached page expires.
-    let next = post(&app, &star, "또 모두에게", "public").await;
-    assert_eq!(latest(&app, &fan).await, [next, id]);
-    let (_, followers) =
-        get_json(&app, &format!("/api/v1/users/{}/followers", star.id), &fan).await;
-    assert_eq!(followers["users"], json!([fan.id]));
-}
-
-async fn pulled_posts_interleave_with_pushed_pages(backend: Backend) {
-    // With a threshold of 2 the star (two followers) is merged in at read time, while the
-    // friend (one follower) is pushed.
-    let app = spawn_with_threshold(backend, 2).await;
-    let (star, friend, fan, other) = (
-        app.user("star").await,
-        app.user("friend").await,
-        app.user("fan").await,
-        app.user("other").await,
-    );
-    follow(&app, &fan, &star).await;
-    follow(&app, &other, &star).await;
-    follow(&app, &fan, &friend).await;
-    let mut all = Vec::new();
-    for i in 0..9 {
-        let author = if i % 3 == 1 { &star } else { &friend };
-        all.push(post(&app, author, &format!("글 {i}"), "public").await);
-    }
-    all.reverse();
-    feed_reaches(&app, &fan, all.len()).await;
-    // Pages of three, each merging the pushed window with the star's posts above its floor.
-    let mut paged = Vec::new();
-    for page in 1..=4 {
-        let path = format!("/api/v1/feed?filter=latest&size=3&page={page}");
-        paged.extend(ids(&app, &path, &fan).await);
-    }
-    assert_eq!(paged, all);
 }
 
 async fn a_post_reaches_followers_past_the_first_chunk(backend: Backend) {

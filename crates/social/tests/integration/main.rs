@@ -8,4 +8,5 @@ mod contract;
 mod feed;
 mod lifecycle;
 mod live;
+mod pulled;
 mod search;

@@ -75,3 +75,24 @@ pub async fn ids(app: &TestApp, path: &str, user: &TestUser) -> Vec<String> {
 pub async fn latest(app: &TestApp, user: &TestUser) -> Vec<String> {
     ids(app, "/api/v1/feed?filter=latest&size=50", user).await
 }
+
+/// `reader`'s latest feed once `done` holds for it (the fan-out runs through the bus), or as it
+/// is after five seconds.
+pub async fn settle(
+    app: &TestApp,
+    reader: &TestUser,
+    done: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
+    for _ in 0..100 {
+        let seen = latest(app, reader).await;
+        if done(&seen) {
+            return seen;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    latest(app, reader).await
+}
+
+pub async fn feed_reaches(app: &TestApp, reader: &TestUser, expected: usize) -> Vec<String> {
+    settle(app, reader, |seen| seen.len() == expected).await
+}
