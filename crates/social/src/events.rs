@@ -120,6 +120,15 @@ const PUSH_CHUNK: i64 = 50;
 /// Listeners looked up at a time among a big author's followers.
 const TELL_CHUNK: usize = 1_000;
 
+/// How far a push chunk reached and which of its followers to tell live.
+struct Chunk {
+    /// The lowest follower id it covered: the next chunk starts below it.
+    lowest: UserId,
+    /// Whether the chunk was full, so that more followers may follow it.
+    full: bool,
+    audience: Vec<UserId>,
+}
+
 #[async_trait]
 impl JobHandler for PushPost {
     async fn run(&self, ctx: &AppContext, payload: &serde_json::Value) -> anyhow::Result<()> {
@@ -137,12 +146,12 @@ impl JobHandler for PushPost {
         if push {
             // Newest followers first, through the followers list's own cursor.
             let mut below: Option<UserId> = None;
-            while let Some((lowest, full, audience)) = push_chunk(ctx, &created, below).await? {
-                tell(audience);
-                if !full {
+            while let Some(chunk) = push_chunk(ctx, &created, below).await? {
+                tell(chunk.audience);
+                if !chunk.full {
                     break;
                 }
-                below = Some(lowest);
+                below = Some(chunk.lowest);
             }
         } else if created.visibility != Visibility::Private {
             for users in listening(ctx).chunks(TELL_CHUNK) {
@@ -163,14 +172,12 @@ fn listening(ctx: &AppContext) -> Vec<UserId> {
         .collect()
 }
 
-/// Pushes the post to the next [`PUSH_CHUNK`] followers below `below`, in one transaction:
-/// the lowest follower id it covered (the next chunk starts below it), whether the chunk was
-/// full (more may follow), and which of its followers to tell live.
+/// Pushes the post to the next [`PUSH_CHUNK`] followers below `below`, in one transaction.
 async fn push_chunk(
     ctx: &AppContext,
     created: &ContentCreated,
     below: Option<UserId>,
-) -> platform::Result<Option<(UserId, bool, Vec<UserId>)>> {
+) -> platform::Result<Option<Chunk>> {
     let author = created.author_id;
     let mut tx = ctx.db.begin().await?;
     let followers = store::follow_list(&mut *tx, author, true, below, PUSH_CHUNK).await?;
@@ -184,8 +191,11 @@ async fn push_chunk(
         store::live_audience(&mut *tx, author, store::Among::Range(range.0, range.1)).await?
     };
     tx.commit().await?;
-    let full = followers.len() == usize::try_from(PUSH_CHUNK).unwrap_or(usize::MAX);
-    Ok(Some((UserId::from_raw(range.0), full, audience)))
+    Ok(Some(Chunk {
+        lowest: UserId::from_raw(range.0),
+        full: followers.len() == usize::try_from(PUSH_CHUNK).unwrap_or(usize::MAX),
+        audience,
+    }))
 }
 
 /// The follower ids a page of the followers list (newest first, below `below`) covers.

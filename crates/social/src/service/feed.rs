@@ -70,14 +70,14 @@ pub async fn feed(
     let mark = if let Some(hit) = cache.get(&key).await {
         let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
         let (mark, posts) = store::marked_posts(db, reader, pull_threshold, &ids).await?;
-        let cached = from_cache(&hit, posts, page);
         if mark == hit.mark {
-            return Ok(cached);
+            return Ok(from_cache(&hit, posts, page));
         }
         // A big author's post moves the mark of every follower at once; the first page takes
         // it in without being made again.
         let since = mark.pulled_on_from(hit.mark).filter(|_| page == 1);
         if let Some(since) = since {
+            let cached = from_cache(&hit, posts, page);
             let merged = with_newcomers(ctx, reader, order, size, cached, since, pull_threshold);
             if let Some(merged) = merged.await? {
                 cache.put(key, CachedPage::of(&merged, mark)).await;

@@ -2,7 +2,9 @@
 //! followers' feeds at read time, cached pages included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{feed_reaches, follow, get_json, ids, latest, post, spawn_with_threshold};
+use crate::common::{
+    feed_reaches, follow, get_json, ids, item_ids, latest, post, spawn_with_threshold,
+};
 use platform::backend_tests;
 use platform::testing::{Backend, TestApp, TestUser};
 use serde_json::{Value, json};
@@ -32,18 +34,7 @@ async fn big_authors_are_merged_in_at_read_time(backend: Backend) {
 }
 
 async fn pulled_posts_interleave_with_pushed_pages(backend: Backend) {
-    // With a threshold of 2 the star (two followers) is merged in at read time, while the
-    // friend (one follower) is pushed.
-    let app = spawn_with_threshold(backend, 2).await;
-    let (star, friend, fan, other) = (
-        app.user("star").await,
-        app.user("friend").await,
-        app.user("fan").await,
-        app.user("other").await,
-    );
-    follow(&app, &fan, &star).await;
-    follow(&app, &other, &star).await;
-    follow(&app, &fan, &friend).await;
+    let (app, star, friend, fan) = star_and_friend(backend).await;
     let mut all = Vec::new();
     for i in 0..9 {
         let author = if i % 3 == 1 { &star } else { &friend };
@@ -66,17 +57,9 @@ async fn page(app: &TestApp, reader: &TestUser, path: &str) -> Value {
     body
 }
 
-fn item_ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn a_cached_first_page_takes_in_big_authors_posts(backend: Backend) {
-    // The star (two followers) is merged in at read time, the friend (one) is pushed.
+/// An app with a threshold of 2, where the star (followed by the fan and one other) is merged
+/// in at read time, while the friend (followed by the fan alone) is pushed.
+async fn star_and_friend(backend: Backend) -> (TestApp, TestUser, TestUser, TestUser) {
     let app = spawn_with_threshold(backend, 2).await;
     let (star, friend, fan, other) = (
         app.user("star").await,
@@ -87,6 +70,11 @@ async fn a_cached_first_page_takes_in_big_authors_posts(backend: Backend) {
     follow(&app, &fan, &star).await;
     follow(&app, &other, &star).await;
     follow(&app, &fan, &friend).await;
+    (app, star, friend, fan)
+}
+
+async fn a_cached_first_page_takes_in_big_authors_posts(backend: Backend) {
+    let (app, star, friend, fan) = star_and_friend(backend).await;
     for i in 0..5 {
         let author = if i % 2 == 1 { &star } else { &friend };
         post(&app, author, &format!("글 {i}"), "public").await;

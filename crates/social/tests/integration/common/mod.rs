@@ -59,13 +59,16 @@ pub async fn get_json(app: &TestApp, path: &str, user: &TestUser) -> (StatusCode
 pub async fn ids(app: &TestApp, path: &str, user: &TestUser) -> Vec<String> {
     let (status, body) = get_json(app, path, user).await;
     assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    let items = body
-        .get("items")
-        .unwrap_or(&body)
+    item_ids(&body)
+}
+
+/// Ids of the posts in an answer: a feed page's `items`, or a plain list.
+pub fn item_ids(body: &Value) -> Vec<String> {
+    body.get("items")
+        .unwrap_or(body)
         .as_array()
         .cloned()
-        .unwrap_or_default();
-    items
+        .unwrap_or_default()
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_owned())
         .collect()
