@@ -63,15 +63,23 @@ impl SearchType for ContentSearch {
         viewer: Option<&CurrentUser>,
         ids: &[i64],
     ) -> Result<HashMap<i64, serde_json::Value>> {
-        let mut found = HashMap::new();
+        let mut contents = Vec::with_capacity(ids.len());
         for &id in ids {
             if let Some(c) =
                 store::content(ctx.db.reader(), reader(viewer), ContentId::from_raw(id)).await?
             {
-                found.insert(id, serde_json::to_value(&c).unwrap_or_default());
+                contents.push(c);
             }
         }
-        Ok(found)
+        // Found posts are answered as every post is: with their authors and uploads.
+        Ok(crate::service::present(ctx, contents)
+            .await?
+            .into_iter()
+            .map(|post| {
+                let id = post.content.id.get();
+                (id, serde_json::to_value(&post).unwrap_or_default())
+            })
+            .collect())
     }
 
     async fn documents(&self, ctx: &AppContext) -> Result<Vec<Document>> {

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
+use platform::http::InProcess;
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -203,6 +204,7 @@ impl Api {
             None => Body::empty(),
         };
         let mut request = request.body(body).map_err(|e| broken(&e))?;
+        request.extensions_mut().insert(InProcess);
         if let Some(addr) = caller.client {
             request.extensions_mut().insert(ConnectInfo(addr));
         }

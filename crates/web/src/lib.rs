@@ -109,6 +109,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
         .route_layer(from_fn_with_state(web.clone(), session::session))
         .route("/assets/{name}", get(assets::serve))
         .route_layer(from_fn(page_headers))
+        .route_layer(from_fn_with_state(ctx.clone(), platform::http::observe))
         .with_state(web)
         .fallback_service(api)
 }

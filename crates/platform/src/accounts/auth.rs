@@ -83,6 +83,9 @@ pub struct Auth {
     api_keys: moka::future::Cache<String, Option<CurrentUser>>,
     /// Accounts by id (`None`: no live account), for the reads every app makes.
     pub users: Family<UserId, Option<User>>,
+    /// Account ids by username, for profile pages and mentions. A username never changes, and
+    /// each use checks the id's live account still bears it, so an entry cannot mislead.
+    pub usernames: Family<String, UserId>,
 }
 
 impl Auth {
@@ -103,6 +106,7 @@ impl Auth {
                 .time_to_live(Duration::from_secs(30))
                 .build(),
             users: cache.family("accounts", Duration::from_secs(300), 100_000),
+            usernames: cache.family("accounts.usernames", Duration::from_secs(300), 100_000),
         })
     }
 

@@ -212,10 +212,23 @@ pub async fn find_user(ctx: &AppContext, id: UserId) -> Result<Option<User>> {
 
 /// The live account with this username (apps resolve mentions and names with it).
 pub async fn find_by_username(ctx: &AppContext, username: &str) -> Result<Option<User>> {
-    match store::find_credentials(ctx.db.reader(), &username.to_lowercase()).await? {
-        Some((id, ..)) => find_user(ctx, id).await,
-        None => Ok(None),
+    let username = username.to_lowercase();
+    let bears = |user: &Option<User>| user.as_ref().is_some_and(|u| u.username == username);
+    if let Some(id) = ctx.auth.usernames.get(&username).await {
+        let user = find_user(ctx, id).await?;
+        if bears(&user) {
+            return Ok(user);
+        }
     }
+    let Some((id, ..)) = store::find_credentials(ctx.db.reader(), &username).await? else {
+        return Ok(None);
+    };
+    let user = find_user(ctx, id).await?;
+    // The login matches e-mail addresses too; only a username is remembered.
+    if bears(&user) {
+        ctx.auth.usernames.insert(username, id).await;
+    }
+    Ok(user)
 }
 
 async fn forget_cached(ctx: &AppContext, id: UserId) {

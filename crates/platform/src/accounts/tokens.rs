@@ -31,6 +31,9 @@ struct StoredKey {
     secret: String,
 }
 
+/// Tokens verified lately that a verification cache remembers.
+const VERIFIED_CAPACITY: u64 = 100_000;
+
 /// Signs and verifies access tokens.
 #[derive(Clone)]
 pub struct TokenSigner {
@@ -39,6 +42,19 @@ pub struct TokenSigner {
     decoding: HashMap<String, DecodingKey>,
     validation: Validation,
     ttl_secs: u64,
+    /// Tokens whose signature already checked out, with what they say. A web page calls the
+    /// API several times in process with its visitor's token, and a client sends the same token
+    /// with every request: the signature and the claims are read once, and each use only checks
+    /// the expiry again. Only valid tokens enter, so nothing an attacker sends can fill it.
+    verified: moka::sync::Cache<Box<str>, Verified>,
+}
+
+/// What a verified token says.
+#[derive(Debug, Clone, Copy)]
+struct Verified {
+    user: UserId,
+    role: Role,
+    exp: i64,
 }
 
 impl TokenSigner {
@@ -76,6 +92,10 @@ impl TokenSigner {
             decoding,
             validation,
             ttl_secs,
+            verified: moka::sync::Cache::builder()
+                .max_capacity(VERIFIED_CAPACITY)
+                .time_to_live(std::time::Duration::from_secs(ttl_secs.max(1)))
+                .build(),
         })
     }
 
@@ -102,10 +122,34 @@ impl TokenSigner {
 
     /// The claims of a valid, unexpired token signed by one of our keys.
     pub fn verify(&self, token: &str) -> Option<(UserId, Role)> {
+        self.verify_at(token, jsonwebtoken::get_current_timestamp() as i64)
+    }
+
+    /// [`Self::verify`] at `now`, in seconds since the epoch.
+    fn verify_at(&self, token: &str, now: i64) -> Option<(UserId, Role)> {
+        let verified = if let Some(verified) = self.verified.get(token) {
+            verified
+        } else {
+            let verified = self.check(token)?;
+            self.verified.insert(token.into(), verified);
+            verified
+        };
+        // The same rule as the signature check's: expired once `exp` is past, give or take
+        // the leeway.
+        (verified.exp >= now - self.validation.leeway as i64)
+            .then_some((verified.user, verified.role))
+    }
+
+    /// Reads `token` from scratch: its key, signature and claims.
+    fn check(&self, token: &str) -> Option<Verified> {
         let header = jsonwebtoken::decode_header(token).ok()?;
         let key = self.decoding.get(header.kid.as_deref()?)?;
         let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation).ok()?;
-        Some((data.claims.sub.parse().ok()?, data.claims.role))
+        Some(Verified {
+            user: data.claims.sub.parse().ok()?,
+            role: data.claims.role,
+            exp: data.claims.exp,
+        })
     }
 }
 
@@ -209,6 +253,23 @@ mod tests {
             )
             .unwrap_or_default();
         assert_eq!(signer.verify(&expired), None);
+
+        let remembered = signer
+            .verified
+            .get(token.as_str())
+            .map(|v| v.exp)
+            .unwrap_or_default();
+        assert!(remembered > 0, "a valid token is remembered");
+        assert_eq!(
+            signer.verify_at(&token, remembered + 5),
+            Some((UserId::from_raw(42), Role::User)),
+            "within the leeway"
+        );
+        assert_eq!(
+            signer.verify_at(&token, remembered + 6),
+            None,
+            "a remembered token still expires"
+        );
 
         let mut tampered = token.clone();
         tampered.insert(tampered.len() - 3, 'x');

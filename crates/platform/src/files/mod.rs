@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub use http::router;
 pub use image::{ProcessedImage, process_image};
 pub use storage::{FileStore, LocalStore};
-pub use store::{Media, MediaId, find};
+pub use store::{Media, MediaId, find, find_many};
 
 /// File kinds beyond images an app accepts, by content type, with their size limits.
 #[derive(Debug, Clone)]

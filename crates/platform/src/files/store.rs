@@ -97,6 +97,26 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
+/// The uploads of `ids` that exist, in no particular order: what a list of posts shows.
+pub async fn find_many<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    ids: &[MediaId],
+) -> Result<Vec<Media>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT * FROM media WHERE id IN ({})",
+        crate::db::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id.get());
+    }
+    let rows = query.fetch_all(db).await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
 /// The content type of the object under `key`, if it belongs to an upload (or its thumbnail).
 pub async fn content_type_of<'e, E: Executor<'e, Database = Any>>(
     db: E,

@@ -14,9 +14,21 @@ use crate::{AppContext, Error};
 
 const REQUEST_ID: &str = "x-request-id";
 
+/// Marks a request that maru makes to its own API in process (a web page's calls): it is part
+/// of the request that made it, which is observed already. Only code in the process can set an
+/// extension, so no client can hide a request with it.
+#[derive(Debug, Clone, Copy)]
+pub struct InProcess;
+
 /// Accepts the caller's `X-Request-Id` (if sane) or makes one, runs the request inside a span
 /// carrying it, echoes it back, logs the outcome and records metrics by route template.
+///
+/// Requests marked [`InProcess`] pass straight through: they run inside the span of the
+/// request that made them and are counted as that one.
 pub async fn observe(State(ctx): State<AppContext>, req: Request, next: Next) -> Response {
+    if req.extensions().get::<InProcess>().is_some() {
+        return next.run(req).await;
+    }
     let started = Instant::now();
     let request_id = req
         .headers()

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 
 pub use admin::router as admin_router;
-pub use middleware::{observe, time_limit};
+pub use middleware::{InProcess, observe, time_limit};
 pub use openapi::{ApiDoc, docs_router};
 pub use ops::router as ops_router;
 

@@ -381,6 +381,15 @@ async fn profiles_can_be_read_changed_and_deleted(backend: Backend) {
             .status(),
         StatusCode::NOT_FOUND
     );
+    assert_eq!(
+        app.get("/api/v1/users/lookup?username=yuna", None)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND,
+        "a name looked up before is not remembered past its account"
+    );
     let login = app
         .post("/api/v1/auth/login", None)
         .json(&json!({ "login": "yuna", "password": user.password }))

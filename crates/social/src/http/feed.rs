@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Cursor, MAX_SIZE, page_size};
 use crate::Settings;
-use crate::model::{Content, ContentId};
+use crate::model::{ContentId, Post};
 use crate::service::{self, FeedOrder, FeedPage};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -38,13 +38,13 @@ pub struct FeedParams {
 /// `filter=latest`. What the caller may not see (followers-only of people they do not follow,
 /// private, blocked either way, muted, deleted) is never in it.
 #[utoipa::path(get, path = "/api/v1/feed", tag = "social", security(("bearer" = [])), params(FeedParams),
-    responses((status = 200, body = FeedPage), (status = 422, body = ProblemBody)))]
+    responses((status = 200, body = FeedPage<Post>), (status = 422, body = ProblemBody)))]
 pub async fn feed(
     State(ctx): State<AppContext>,
     Extension(settings): Extension<Settings>,
     user: CurrentUser,
     Query(params): Query<FeedParams>,
-) -> Result<Json<FeedPage>> {
+) -> Result<Json<FeedPage<Post>>> {
     let size = page_size(params.size)?;
     let page = params.page.unwrap_or(1);
     if page < 1 {
@@ -70,12 +70,12 @@ pub async fn feed(
             item.score = None;
         }
     }
-    Ok(Json(page))
+    Ok(Json(page.presented(&ctx).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NewItems {
-    new_items: Vec<Content>,
+    new_items: Vec<Post>,
     count: usize,
 }
 
@@ -105,38 +105,36 @@ pub async fn refresh(
     .await?;
     Ok(Json(NewItems {
         count: items.len(),
-        new_items: items,
+        new_items: service::present(&ctx, items).await?,
     }))
 }
 
 /// A user's posts that the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/users/{id}/content", tag = "social", security(("bearer" = [])), params(("id" = String, Path), Cursor),
-    responses((status = 200, body = Vec<Content>), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = Vec<Post>), (status = 404, body = ProblemBody)))]
 pub async fn user_content(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Path(id): Path<UserId>,
     Query(cursor): Query<Cursor>,
-) -> Result<Json<Vec<Content>>> {
+) -> Result<Json<Vec<Post>>> {
     let size = page_size(cursor.size)?;
     let before = cursor.max_id.map(ContentId::from_raw);
-    service::by_author(&ctx, user.id, id, before, size)
-        .await
-        .map(Json)
+    let contents = service::by_author(&ctx, user.id, id, before, size).await?;
+    Ok(Json(service::present(&ctx, contents).await?))
 }
 
 /// Posts under a hashtag (with or without `#`) that the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/tags/{tag}", tag = "social", security(("bearer" = [])), params(("tag" = String, Path), Cursor),
-    responses((status = 200, body = Vec<Content>)))]
+    responses((status = 200, body = Vec<Post>)))]
 pub async fn tag_content(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Path(tag): Path<String>,
     Query(cursor): Query<Cursor>,
-) -> Result<Json<Vec<Content>>> {
+) -> Result<Json<Vec<Post>>> {
     let size = page_size(cursor.size)?;
     let before = cursor.max_id.map(ContentId::from_raw);
-    service::by_tag(&ctx, user.id, &tag, before, size)
-        .await
-        .map(Json)
+    let contents = service::by_tag(&ctx, user.id, &tag, before, size).await?;
+    Ok(Json(service::present(&ctx, contents).await?))
 }

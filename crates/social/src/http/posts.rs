@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::page_size;
-use crate::model::{
-    self, Comment, CommentId, Content, ContentId, ContentType, MAX_MEDIA, Visibility,
-};
+use crate::model::{self, Comment, CommentId, ContentId, ContentType, MAX_MEDIA, Post, Visibility};
 use crate::service::{self, NewContent};
 use crate::views::Views;
 
@@ -59,12 +57,12 @@ fn media_ids(raw: &[String]) -> std::result::Result<Vec<MediaId>, String> {
 /// Publish a post. Hashtags (`#제주맛집`) and mentions (`@username`) are read from the text;
 /// followers' feeds receive it within moments, through the bus.
 #[utoipa::path(post, path = "/api/v1/content", tag = "social", security(("bearer" = [])), request_body = NewPost,
-    responses((status = 201, body = Content), (status = 422, body = ProblemBody)))]
+    responses((status = 201, body = Post), (status = 422, body = ProblemBody)))]
 pub async fn create_content(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Json(req): Json<NewPost>,
-) -> Result<(StatusCode, Json<Content>)> {
+) -> Result<(StatusCode, Json<Post>)> {
     let (content_type, text, media_ids, visibility) = (
         field(
             "type",
@@ -86,24 +84,25 @@ pub async fn create_content(
         visibility,
     };
     let content = service::create(&ctx, &user, new).await?;
-    Ok((StatusCode::CREATED, Json(content)))
+    let post = service::present_one(&ctx, content).await?;
+    Ok((StatusCode::CREATED, Json(post)))
 }
 
 /// A post, if the caller may see it (404 otherwise, whether missing or hidden). Counts as a
 /// view unless the caller wrote it; view counts are written every couple of seconds.
 #[utoipa::path(get, path = "/api/v1/content/{id}", tag = "social", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Content), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = Post), (status = 404, body = ProblemBody)))]
 pub async fn get_content(
     State(ctx): State<AppContext>,
     Extension(views): Extension<Arc<Views>>,
     user: CurrentUser,
     Path(id): Path<ContentId>,
-) -> Result<Json<Content>> {
+) -> Result<Json<Post>> {
     let content = service::content(&ctx, user.id, id).await?;
     if content.author_id != user.id {
         views.seen(&ctx, id);
     }
-    Ok(Json(content))
+    Ok(Json(service::present_one(&ctx, content).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -114,15 +113,16 @@ pub struct EditPost {
 
 /// Replace the text of one's own post; the old text is kept in its history.
 #[utoipa::path(patch, path = "/api/v1/content/{id}", tag = "social", security(("bearer" = [])), params(("id" = String, Path)), request_body = EditPost,
-    responses((status = 200, body = Content), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 422, body = ProblemBody)))]
+    responses((status = 200, body = Post), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 422, body = ProblemBody)))]
 pub async fn edit_content(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Path(id): Path<ContentId>,
     Json(req): Json<EditPost>,
-) -> Result<Json<Content>> {
+) -> Result<Json<Post>> {
     let text = model::text(&req.text, false).map_err(|e| Error::invalid_field("text", e))?;
-    service::edit(&ctx, &user, id, text).await.map(Json)
+    let content = service::edit(&ctx, &user, id, text).await?;
+    Ok(Json(service::present_one(&ctx, content).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,13 +162,14 @@ pub async fn delete_content(
 
 /// Like a post; liking twice is still one like.
 #[utoipa::path(post, path = "/api/v1/content/{id}/like", tag = "social", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Content), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = Post), (status = 404, body = ProblemBody)))]
 pub async fn like(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Path(id): Path<ContentId>,
-) -> Result<Json<Content>> {
-    service::like(&ctx, &user, id).await.map(Json)
+) -> Result<Json<Post>> {
+    let content = service::like(&ctx, &user, id).await?;
+    Ok(Json(service::present_one(&ctx, content).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/content/{id}/like", tag = "social", security(("bearer" = [])), params(("id" = String, Path)),
@@ -246,18 +247,19 @@ pub struct NewShare {
 
 /// Reshare a public post, optionally with quote text.
 #[utoipa::path(post, path = "/api/v1/content/{id}/share", tag = "social", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewShare,
-    responses((status = 201, body = Content), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+    responses((status = 201, body = Post), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub async fn share(
     State(ctx): State<AppContext>,
     user: CurrentUser,
     Path(id): Path<ContentId>,
     Json(req): Json<NewShare>,
-) -> Result<(StatusCode, Json<Content>)> {
+) -> Result<(StatusCode, Json<Post>)> {
     let (text, visibility) = (
         field("text", model::text(&req.text, true)),
         field("visibility", visibility(req.visibility.as_deref())),
     )
         .validate()?;
     let shared = service::share(&ctx, &user, id, text, visibility).await?;
-    Ok((StatusCode::CREATED, Json(shared)))
+    let post = service::present_one(&ctx, shared).await?;
+    Ok((StatusCode::CREATED, Json(post)))
 }

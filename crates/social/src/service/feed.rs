@@ -3,9 +3,9 @@
 use platform::accounts::UserId;
 use platform::{AppContext, Result};
 
-use super::existing_user;
+use super::{existing_user, present};
 use crate::feed_cache::{CachedPage, FeedCache};
-use crate::model::{Content, ContentId};
+use crate::model::{Content, ContentId, Post};
 use crate::rank::{self, Score};
 use crate::store;
 
@@ -24,19 +24,20 @@ pub const RANK_WINDOW: i64 = 300;
 /// How far back the reader's likes and comments count toward affinity.
 const AFFINITY_DAYS: u64 = 30;
 
-/// One item of the home feed, with its score when ranked.
+/// One item of the home feed, with its score when ranked: a [`Content`] while the feed is
+/// made, a [`Post`] when it is answered.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct FeedItem {
+pub struct FeedItem<P = Content> {
     #[serde(flatten)]
-    pub content: Content,
+    pub content: P,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<Score>,
 }
 
 /// A page of the home feed (seed 004's shape, plus the cursor for the next page).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct FeedPage {
-    pub items: Vec<FeedItem>,
+pub struct FeedPage<P = Content> {
+    pub items: Vec<FeedItem<P>>,
     pub page: i64,
     /// Posts in the feed: for latest, the timeline's entries before read-time filtering (an
     /// upper bound); for ranked, the posts in the ranking window.
@@ -46,6 +47,29 @@ pub struct FeedPage {
     /// keep arriving.
     #[schema(value_type = Option<String>)]
     pub next_max_id: Option<ContentId>,
+}
+
+impl FeedPage {
+    /// This page with its posts presented ([`present`]), scores and cursor kept.
+    pub async fn presented(self, ctx: &AppContext) -> Result<FeedPage<Post>> {
+        let (contents, scores): (Vec<Content>, Vec<Option<Score>>) = self
+            .items
+            .into_iter()
+            .map(|item| (item.content, item.score))
+            .unzip();
+        let posts = present(ctx, contents).await?;
+        Ok(FeedPage {
+            items: posts
+                .into_iter()
+                .zip(scores)
+                .map(|(content, score)| FeedItem { content, score })
+                .collect(),
+            page: self.page,
+            total: self.total,
+            has_more: self.has_more,
+            next_max_id: self.next_max_id,
+        })
+    }
 }
 
 /// A page of the reader's home feed. `before` (a `max_id` cursor) takes precedence over `page`

@@ -86,6 +86,7 @@ mod engagement;
 mod feed;
 mod graph;
 mod posts;
+mod present;
 
 pub use engagement::{comment, like, threads, unlike};
 pub use feed::{FeedOrder, FeedPage, by_author, by_tag, feed, refresh};
@@ -94,3 +95,4 @@ pub use graph::{
     requests, restrict, set_locked, unfollow,
 };
 pub use posts::{content, create, create_at, create_in, delete, edit, history, share};
+pub use present::{present, present_one};

@@ -335,6 +335,20 @@ async fn a_video_post_takes_an_mp4_upload_and_refuses_a_fake(backend: Backend) {
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["content"]["media_ids"], json!([media["id"]]));
+    // Every list answers a post with its author and uploads: no request more per card.
+    assert_eq!(created["author"]["username"], "minji");
+    assert_eq!(created["media"][0]["id"], media["id"]);
+    assert_eq!(created["media"][0]["url"], media["url"]);
+    let (_, feed) = get_json(&app, "/api/v1/feed?filter=latest", &minji).await;
+    assert_eq!(feed["items"][0]["author"]["id"], json!(minji.id.clone()));
+    assert_eq!(feed["items"][0]["media"][0]["kind"], "video");
+    let timeline = format!("/api/v1/users/{}/content", minji.id);
+    let (_, own) = get_json(&app, &timeline, &minji).await;
+    assert_eq!(own[0]["media"][0]["id"], media["id"]);
+    assert!(
+        own[0]["author"]["email"].is_null(),
+        "only the public profile"
+    );
 
     // An HTML page named .mp4 is not a video; nothing is stored.
     let fake = upload(

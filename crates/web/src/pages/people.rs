@@ -28,6 +28,17 @@ pub struct Person {
     pub initial: String,
 }
 
+impl Person {
+    /// The stand-in for an account that is gone.
+    pub fn gone() -> Self {
+        Self {
+            username: String::new(),
+            name: "—".to_owned(),
+            initial: "?".to_owned(),
+        }
+    }
+}
+
 impl From<Profile> for Person {
     fn from(p: Profile) -> Self {
         let name = p
@@ -69,10 +80,6 @@ impl People {
 
     /// The person with `id`, or a stand-in for an account that is gone.
     pub fn get(&self, id: &str) -> Person {
-        self.0.get(id).cloned().unwrap_or_else(|| Person {
-            username: String::new(),
-            name: "—".to_owned(),
-            initial: "?".to_owned(),
-        })
+        self.0.get(id).cloned().unwrap_or_else(Person::gone)
     }
 }

@@ -209,3 +209,23 @@ async fn english_by_the_browser_or_by_choice() {
             .contains("<html lang=\"en\">")
     );
 }
+
+#[tokio::test]
+async fn a_page_is_observed_once_under_its_own_route() {
+    let app = spawn().await;
+    let browser = Browser::new(&app);
+    browser.sign_up("haneul").await;
+    let page = browser.get("/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("haneul"));
+    let metrics = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("route=\"/settings\""),
+        "the page is counted under its route template"
+    );
+}

@@ -102,7 +102,7 @@ pub async fn show(
     };
     let me = shell.me.as_ref().map(|me| me.id.clone());
     Ok(render(&Feed {
-        posts: views(web, visit, me.as_deref(), feed.items).await,
+        posts: views(visit, me.as_deref(), feed.items),
         shell,
         s: visit.lang.social(),
         latest,
@@ -144,7 +144,7 @@ pub async fn tag(
     let more = more_after(&posts, &format!("/social/tags/{}", urlencode(&tag)));
     let me = shell.me.as_ref().map(|me| me.id.clone());
     Ok(render(&TagPage {
-        posts: views(&web, &visit, me.as_deref(), posts).await,
+        posts: views(&visit, me.as_deref(), posts),
         shell,
         s: visit.lang.social(),
         tag,

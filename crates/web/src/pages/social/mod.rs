@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use self::rich::Piece;
-use super::people::{People, Person};
+use super::people::{Person, Profile};
 use super::when;
 use crate::Web;
 use crate::session::{MAX_UPLOAD_FORM_BYTES, Visit};
@@ -50,13 +50,15 @@ struct Post {
     liked: bool,
     created_at: String,
     updated_at: String,
+    /// Absent once the account is gone.
+    author: Option<Profile>,
+    #[serde(default)]
+    media: Vec<Media>,
 }
 
 #[derive(Debug, Deserialize)]
 struct Body {
     text: String,
-    #[serde(default)]
-    media_ids: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,7 +71,7 @@ struct Engagement {
     shares: i64,
 }
 
-/// An uploaded image as `GET /api/v1/uploads/{id}` describes it.
+/// An uploaded image or video as the API describes it.
 #[derive(Debug, Deserialize)]
 struct Media {
     kind: String,
@@ -108,27 +110,17 @@ pub struct PostView {
     pub at_iso: String,
 }
 
-/// The posts of a timeline with their authors' names and their media, fetched together.
-async fn views(web: &Web, visit: &Visit, me: Option<&str>, posts: Vec<Post>) -> Vec<PostView> {
-    let media_ids: Vec<&str> = posts
-        .iter()
-        .flat_map(|p| p.content.media_ids.iter().map(String::as_str))
-        .collect();
-    let (people, media) = tokio::join!(
-        People::load(web, visit, posts.iter().map(|p| p.author_id.as_str())),
-        futures::future::join_all(media_ids.iter().map(|id| {
-            web.api
-                .get::<Media>(visit, format!("/api/v1/uploads/{}", super::segment(id)))
-        })),
-    );
-    let mut media = media.into_iter();
+/// The posts of a timeline as cards; the API answers each with its author and media.
+fn views(visit: &Visit, me: Option<&str>, posts: Vec<Post>) -> Vec<PostView> {
     posts
         .into_iter()
-        .map(|post| {
-            let attachments = media
-                .by_ref()
-                .take(post.content.media_ids.len())
-                .filter_map(Result::ok)
+        .map(|post| PostView {
+            author: post.author.map_or_else(Person::gone, Person::from),
+            mine: me == Some(post.author_id.as_str()),
+            pieces: rich::pieces(&post.content.text),
+            media: post
+                .media
+                .into_iter()
                 .map(|m| Attachment {
                     video: m.kind == "video",
                     preview: m.thumbnail_url.unwrap_or_else(|| m.url.clone()),
@@ -136,27 +128,21 @@ async fn views(web: &Web, visit: &Visit, me: Option<&str>, posts: Vec<Post>) -> 
                     width: m.width.unwrap_or(640),
                     height: m.height.unwrap_or(480),
                 })
-                .collect();
-            PostView {
-                author: people.get(&post.author_id),
-                mine: me == Some(post.author_id.as_str()),
-                pieces: rich::pieces(&post.content.text),
-                media: attachments,
-                visibility: match post.visibility.as_str() {
-                    "followers" => Some(visit.lang.social().followers_only),
-                    "private" => Some(visit.lang.social().only_me),
-                    _ => None,
-                },
-                reshare_of: post.reshare_of,
-                likes: post.engagement.likes,
-                comments: post.engagement.comments,
-                shares: post.engagement.shares,
-                liked: post.liked,
-                edited: post.updated_at != post.created_at,
-                at: when(visit, &post.created_at),
-                at_iso: post.created_at,
-                id: post.id,
-            }
+                .collect(),
+            visibility: match post.visibility.as_str() {
+                "followers" => Some(visit.lang.social().followers_only),
+                "private" => Some(visit.lang.social().only_me),
+                _ => None,
+            },
+            reshare_of: post.reshare_of,
+            likes: post.engagement.likes,
+            comments: post.engagement.comments,
+            shares: post.engagement.shares,
+            liked: post.liked,
+            edited: post.updated_at != post.created_at,
+            at: when(visit, &post.created_at),
+            at_iso: post.created_at,
+            id: post.id,
         })
         .collect()
 }

@@ -111,14 +111,11 @@ async fn show(
     };
     let mut flat = Vec::new();
     flatten(&threads, 0, None, &mut flat);
-    let (people, mut posts) = tokio::join!(
-        People::load(web, visit, flat.iter().map(|(c, ..)| c.user_id.as_str())),
-        views(
-            web,
-            visit,
-            me.as_deref(),
-            std::iter::once(post).chain(shared).collect()
-        ),
+    let people = People::load(web, visit, flat.iter().map(|(c, ..)| c.user_id.as_str())).await;
+    let mut posts = views(
+        visit,
+        me.as_deref(),
+        std::iter::once(post).chain(shared).collect(),
     );
     let more = (threads.len() == THREADS)
         .then(|| threads.last())

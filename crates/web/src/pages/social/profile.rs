@@ -91,7 +91,7 @@ pub async fn page(
     );
     let bio = profile.bio.clone().unwrap_or_default();
     Ok(render(&ProfilePage {
-        posts: views(&web, &visit, me.as_deref(), posts).await,
+        posts: views(&visit, me.as_deref(), posts),
         me: me.as_deref() == Some(profile.id.as_str()),
         shell,
         s: visit.lang.social(),

@@ -19,7 +19,13 @@ pub enum Piece {
 }
 
 fn tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    letter(c) || c.is_ascii_digit() || c == '_' || (!c.is_ascii() && c.is_numeric())
+}
+
+/// A letter of any script. Hangul syllables, the letters of most tags here, are answered
+/// before the general Unicode table, whose lookup is slow enough to show in a page's profile.
+fn letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || ('가'..='힣').contains(&c) || (!c.is_ascii() && c.is_alphabetic())
 }
 
 fn name_char(c: char) -> bool {
@@ -41,7 +47,7 @@ pub fn pieces(text: &str) -> Vec<Piece> {
         let after = &rest[c.len_utf8()..];
         let found = match c {
             '#' if previous.is_none_or(|p| !tag_char(p)) => run(after, tag_char)
-                .filter(|tag| tag.chars().any(char::is_alphabetic))
+                .filter(|tag| tag.chars().any(letter))
                 .map(|tag| (Piece::Tag(tag.to_owned()), 1 + tag.len())),
             '@' if previous.is_none_or(|p| !name_char(p)) => {
                 run(after, name_char).map(|name| (Piece::Mention(name.to_owned()), 1 + name.len()))

@@ -154,7 +154,7 @@ pub async fn page(
                 .filter_map(|hit| serde_json::from_value(hit.document).ok())
                 .collect();
             let me = results.shell.me.as_ref().map(|me| me.id.clone());
-            results.posts = views(&web, &visit, me.as_deref(), posts).await;
+            results.posts = views(&visit, me.as_deref(), posts);
         }
     }
     Ok(render(&results))
