@@ -1,6 +1,6 @@
 //! social's domain: posts, comments and the relations between people.
 
-use platform::accounts::{User, UserId};
+use platform::accounts::{PublicUser, UserId};
 use platform::files::Media;
 use platform::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -123,8 +123,8 @@ pub struct Author {
     pub avatar_url: Option<String>,
 }
 
-impl From<User> for Author {
-    fn from(user: User) -> Self {
+impl From<PublicUser> for Author {
+    fn from(user: PublicUser) -> Self {
         Self {
             id: user.id,
             username: user.username,

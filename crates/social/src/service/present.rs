@@ -38,15 +38,13 @@ impl Found {
             .flat_map(|c| c.content.media_ids.iter())
             .filter_map(|id| id.parse().ok())
             .collect();
-        let lookups = authors.iter().map(|&id| accounts::find_user(ctx, id));
         let (authors, media) = tokio::try_join!(
-            futures::future::try_join_all(lookups),
+            accounts::public_users(ctx, &authors),
             platform::files::find_many(ctx.db.reader(), &media_ids),
         )?;
         Ok(Self {
             authors: authors
                 .into_iter()
-                .flatten()
                 .map(|user| (user.id, Author::from(user)))
                 .collect(),
             media: media.into_iter().map(|m| (m.id.to_string(), m)).collect(),
