@@ -12,6 +12,7 @@ mod http;
 mod live;
 mod markup;
 pub mod model;
+mod post;
 mod rank;
 mod search;
 mod service;

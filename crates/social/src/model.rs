@@ -1,7 +1,6 @@
 //! social's domain: posts, comments and the relations between people.
 
 use platform::accounts::{PublicUser, UserId};
-use platform::files::Media;
 use platform::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -99,18 +98,6 @@ pub struct Content {
     pub liked: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-}
-
-/// A post as the API answers it: the post with its author's public profile and its uploads,
-/// so a client shows a timeline from one answer, not one more request per author and image.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Post {
-    #[serde(flatten)]
-    pub content: Content,
-    /// `null` once the author's account is gone.
-    pub author: Option<Author>,
-    /// The uploads of `content.media_ids` that still exist, in that order.
-    pub media: Vec<Media>,
 }
 
 /// Who wrote a post, as a timeline names them (the whole profile is at `/api/v1/users/{id}`).

@@ -72,11 +72,11 @@ impl SearchType for ContentSearch {
             }
         }
         // Found posts are answered as every post is: with their authors and uploads.
-        Ok(crate::service::present(ctx, contents)
+        Ok(crate::service::present(ctx, reader(viewer), contents)
             .await?
             .into_iter()
             .map(|post| {
-                let id = post.content.id.get();
+                let id = post.id().get();
                 (id, serde_json::to_value(&post).unwrap_or_default())
             })
             .collect())

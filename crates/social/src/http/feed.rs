@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{Cursor, MAX_SIZE, page_size};
 use crate::Settings;
-use crate::model::{ContentId, Post};
+use crate::model::ContentId;
+use crate::post::Post;
 use crate::service::{self, FeedOrder, FeedPage};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,7 +71,7 @@ pub async fn feed(
             item.score = None;
         }
     }
-    Ok(Json(page.presented(&ctx).await?))
+    Ok(Json(page.presented(&ctx, user.id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,7 +106,7 @@ pub async fn refresh(
     .await?;
     Ok(Json(NewItems {
         count: items.len(),
-        new_items: service::present(&ctx, items).await?,
+        new_items: service::present(&ctx, user.id, items).await?,
     }))
 }
 
@@ -121,7 +122,7 @@ pub async fn user_content(
     let size = page_size(cursor.size)?;
     let before = cursor.max_id.map(ContentId::from_raw);
     let contents = service::by_author(&ctx, user.id, id, before, size).await?;
-    Ok(Json(service::present(&ctx, contents).await?))
+    Ok(Json(service::present(&ctx, user.id, contents).await?))
 }
 
 /// Posts under a hashtag (with or without `#`) that the caller may see, newest first.
@@ -136,5 +137,5 @@ pub async fn tag_content(
     let size = page_size(cursor.size)?;
     let before = cursor.max_id.map(ContentId::from_raw);
     let contents = service::by_tag(&ctx, user.id, &tag, before, size).await?;
-    Ok(Json(service::present(&ctx, contents).await?))
+    Ok(Json(service::present(&ctx, user.id, contents).await?))
 }

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::page_size;
-use crate::model::{self, Comment, CommentId, ContentId, ContentType, MAX_MEDIA, Post, Visibility};
+use crate::model::{self, Comment, CommentId, ContentId, ContentType, MAX_MEDIA, Visibility};
+use crate::post::Post;
 use crate::service::{self, NewContent};
 use crate::views::Views;
 
@@ -84,7 +85,7 @@ pub async fn create_content(
         visibility,
     };
     let content = service::create(&ctx, &user, new).await?;
-    let post = service::present_one(&ctx, content).await?;
+    let post = service::present_one(&ctx, user.id, content).await?;
     Ok((StatusCode::CREATED, Json(post)))
 }
 
@@ -102,7 +103,7 @@ pub async fn get_content(
     if content.author_id != user.id {
         views.seen(&ctx, id);
     }
-    Ok(Json(service::present_one(&ctx, content).await?))
+    Ok(Json(service::present_one(&ctx, user.id, content).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,7 +123,7 @@ pub async fn edit_content(
 ) -> Result<Json<Post>> {
     let text = model::text(&req.text, false).map_err(|e| Error::invalid_field("text", e))?;
     let content = service::edit(&ctx, &user, id, text).await?;
-    Ok(Json(service::present_one(&ctx, content).await?))
+    Ok(Json(service::present_one(&ctx, user.id, content).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -169,7 +170,7 @@ pub async fn like(
     Path(id): Path<ContentId>,
 ) -> Result<Json<Post>> {
     let content = service::like(&ctx, &user, id).await?;
-    Ok(Json(service::present_one(&ctx, content).await?))
+    Ok(Json(service::present_one(&ctx, user.id, content).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/content/{id}/like", tag = "social", security(("bearer" = [])), params(("id" = String, Path)),
@@ -260,6 +261,6 @@ pub async fn share(
     )
         .validate()?;
     let shared = service::share(&ctx, &user, id, text, visibility).await?;
-    let post = service::present_one(&ctx, shared).await?;
+    let post = service::present_one(&ctx, user.id, shared).await?;
     Ok((StatusCode::CREATED, Json(post)))
 }

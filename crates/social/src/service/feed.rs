@@ -3,9 +3,11 @@
 use platform::accounts::UserId;
 use platform::{AppContext, Result};
 
-use super::{existing_user, present};
+use super::existing_user;
+use super::present::{Read, answer};
 use crate::feed_cache::{CachedPage, FeedCache};
-use crate::model::{Content, ContentId, Post};
+use crate::model::{Content, ContentId};
+use crate::post::{Post, PostState};
 use crate::rank::{self, Score};
 use crate::store;
 
@@ -24,20 +26,18 @@ pub const RANK_WINDOW: i64 = 300;
 /// How far back the reader's likes and comments count toward affinity.
 const AFFINITY_DAYS: u64 = 30;
 
-/// One item of the home feed, with its score when ranked: a [`Content`] while the feed is
-/// made, a [`Post`] when it is answered.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct FeedItem<P = Content> {
-    #[serde(flatten)]
-    pub content: P,
-    #[serde(skip_serializing_if = "Option::is_none")]
+/// One item of the home feed, with its score when ranked.
+#[derive(Debug, Clone)]
+pub struct FeedItem {
+    pub post: Read,
     pub score: Option<Score>,
 }
 
-/// A page of the home feed (seed 004's shape, plus the cursor for the next page).
+/// A page of the home feed (seed 004's shape, plus the cursor for the next page): of
+/// [`FeedItem`]s while it is made, of [`Post`]s when it is answered.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct FeedPage<P = Content> {
-    pub items: Vec<FeedItem<P>>,
+pub struct FeedPage<I = FeedItem> {
+    pub items: Vec<I>,
     pub page: i64,
     /// Posts in the feed: for latest, the timeline's entries before read-time filtering (an
     /// upper bound); for ranked, the posts in the ranking window.
@@ -50,20 +50,11 @@ pub struct FeedPage<P = Content> {
 }
 
 impl FeedPage {
-    /// This page with its posts presented ([`present`]), scores and cursor kept.
-    pub async fn presented(self, ctx: &AppContext) -> Result<FeedPage<Post>> {
-        let (contents, scores): (Vec<Content>, Vec<Option<Score>>) = self
-            .items
-            .into_iter()
-            .map(|item| (item.content, item.score))
-            .unzip();
-        let posts = present(ctx, contents).await?;
+    /// This page as answered to `reader` ([`answer`]), scores and cursor kept.
+    pub async fn presented(self, ctx: &AppContext, reader: UserId) -> Result<FeedPage<Post>> {
+        let items = self.items.into_iter().map(|i| (i.post, i.score)).collect();
         Ok(FeedPage {
-            items: posts
-                .into_iter()
-                .zip(scores)
-                .map(|(content, score)| FeedItem { content, score })
-                .collect(),
+            items: answer(ctx, reader, items).await?,
             page: self.page,
             total: self.total,
             has_more: self.has_more,
@@ -93,15 +84,15 @@ pub async fn feed(
     let db = ctx.db.reader();
     let mark = if let Some(hit) = cache.get(&key).await {
         let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
-        let (mark, posts) = store::marked_posts(db, reader, pull_threshold, &ids).await?;
+        let (mark, states) = store::marked_states(db, reader, pull_threshold, &ids).await?;
+        let cached = from_cache(&hit, states, page);
         if mark == hit.mark {
-            return Ok(from_cache(&hit, posts, page));
+            return Ok(cached);
         }
         // A big author's post moves the mark of every follower at once; the first page takes
         // it in without being made again.
         let since = mark.pulled_on_from(hit.mark).filter(|_| page == 1);
         if let Some(since) = since {
-            let cached = from_cache(&hit, posts, page);
             let merged = with_newcomers(ctx, reader, order, size, cached, since, pull_threshold);
             if let Some(merged) = merged.await? {
                 cache.put(key, CachedPage::of(&merged, mark)).await;
@@ -139,16 +130,16 @@ async fn with_newcomers(
         return Ok(None);
     }
     // A post pushed before its author grew big is in both sources.
-    newcomers.retain(|n| !cached.items.iter().any(|i| i.content.id == n.id));
+    newcomers.retain(|n| !cached.items.iter().any(|i| i.post.id() == n.id));
     let added = i64::try_from(newcomers.len()).unwrap_or(0);
     let mut items = cached.items;
     match order {
         FeedOrder::Latest => {
             items.extend(newcomers.into_iter().map(|content| FeedItem {
-                content,
+                post: Read::Whole(content),
                 score: None,
             }));
-            items.sort_by_key(|i| std::cmp::Reverse(i.content.id));
+            items.sort_by_key(|i| std::cmp::Reverse(i.post.id()));
         }
         FeedOrder::Ranked => {
             items.extend(scored(ctx, reader, newcomers).await?);
@@ -162,7 +153,7 @@ async fn with_newcomers(
         FeedOrder::Latest => (
             cached.total,
             has_more
-                .then(|| items.last().map(|i| i.content.id))
+                .then(|| items.last().map(|i| i.post.id()))
                 .flatten(),
         ),
         FeedOrder::Ranked => ((cached.total + added).min(RANK_WINDOW), None),
@@ -180,7 +171,7 @@ impl CachedPage {
     fn of(page: &FeedPage, mark: store::FeedMark) -> Self {
         Self {
             mark,
-            items: page.items.iter().map(|i| (i.content.id, i.score)).collect(),
+            items: page.items.iter().map(|i| (i.post.id(), i.score)).collect(),
             total: page.total,
             has_more: page.has_more,
             next_max_id: page.next_max_id,
@@ -188,16 +179,17 @@ impl CachedPage {
     }
 }
 
-/// A cached page with its posts, read again through the visibility rule, in the cached order.
-fn from_cache(hit: &CachedPage, posts: Vec<Content>, page: i64) -> FeedPage {
-    let mut posts: std::collections::HashMap<ContentId, Content> =
-        posts.into_iter().map(|c| (c.id, c)).collect();
+/// A cached page with its posts' states, read again through the visibility rule, in the
+/// cached order.
+fn from_cache(hit: &CachedPage, states: Vec<PostState>, page: i64) -> FeedPage {
+    let mut states: std::collections::HashMap<ContentId, PostState> =
+        states.into_iter().map(|s| (s.id, s)).collect();
     let items = hit
         .items
         .iter()
         .filter_map(|(id, score)| {
-            posts.remove(id).map(|content| FeedItem {
-                content,
+            states.remove(id).map(|state| FeedItem {
+                post: Read::State(state),
                 score: *score,
             })
         })
@@ -242,7 +234,7 @@ async fn compute_feed(
                 items: items
                     .into_iter()
                     .map(|content| FeedItem {
-                        content,
+                        post: Read::Whole(content),
                         score: None,
                     })
                     .collect(),
@@ -295,7 +287,7 @@ async fn scored(ctx: &AppContext, reader: UserId, posts: Vec<Content>) -> Result
             let with = interactions.get(&content.author_id).copied().unwrap_or(0);
             let score = rank::score(age_hours, content.engagement, with);
             FeedItem {
-                content,
+                post: Read::Whole(content),
                 score: Some(score),
             }
         })
@@ -308,7 +300,7 @@ fn by_score(items: &mut [FeedItem]) {
     items.sort_by(|a, b| {
         total(b)
             .total_cmp(&total(a))
-            .then(b.content.id.cmp(&a.content.id))
+            .then(b.post.id().cmp(&a.post.id()))
     });
 }
 

@@ -35,13 +35,23 @@ macro_rules! listed {
     };
 }
 
+/// Whether the reader `$1` likes the post `c`, as the column `liked`.
+macro_rules! liked_column {
+    () => {
+        "CAST(CASE WHEN EXISTS (SELECT 1 FROM social_likes l WHERE l.content_id = c.id \
+         AND l.user_id = $1) THEN 1 ELSE 0 END AS BIGINT) AS liked"
+    };
+}
+
 /// The columns [`content_row`] reads, with whether the reader `$1` likes the post.
 macro_rules! content_columns {
     () => {
-        "c.id, c.author_id, c.content_type, c.text, c.media_ids, c.hashtags, c.mentions, c.visibility, \
-         c.reshare_of, c.likes_count, c.comments_count, c.shares_count, c.views_count, c.created_at, \
-         c.updated_at, CAST(CASE WHEN EXISTS (SELECT 1 FROM social_likes l WHERE l.content_id = c.id \
-         AND l.user_id = $1) THEN 1 ELSE 0 END AS BIGINT) AS liked"
+        concat!(
+            "c.id, c.author_id, c.content_type, c.text, c.media_ids, c.hashtags, c.mentions, c.visibility, \
+             c.reshare_of, c.likes_count, c.comments_count, c.shares_count, c.views_count, c.created_at, \
+             c.updated_at, ",
+            liked_column!()
+        )
     };
 }
 
@@ -68,15 +78,19 @@ fn content_row(r: &AnyRow) -> Result<Content> {
         reshare_of: r
             .try_get::<Option<i64>, _>("reshare_of")?
             .map(ContentId::from_raw),
-        engagement: Engagement {
-            likes_count: r.try_get("likes_count")?,
-            comments_count: r.try_get("comments_count")?,
-            shares_count: r.try_get("shares_count")?,
-            views_count: r.try_get("views_count")?,
-        },
+        engagement: engagement_of(r)?,
         liked: r.try_get::<i64, _>("liked")? != 0,
         created_at: Timestamp::from_micros(r.try_get("created_at")?),
         updated_at: Timestamp::from_micros(r.try_get("updated_at")?),
+    })
+}
+
+fn engagement_of(r: &AnyRow) -> Result<Engagement> {
+    Ok(Engagement {
+        likes_count: r.try_get("likes_count")?,
+        comments_count: r.try_get("comments_count")?,
+        shares_count: r.try_get("shares_count")?,
+        views_count: r.try_get("views_count")?,
     })
 }
 
@@ -115,11 +129,11 @@ pub use graph::{
 pub use lifecycle::{export, forget, hide_author, purge_deleted};
 pub use posts::{
     all_hashtags, all_live_content, by_author, by_tag, content, delete_content, edit_content,
-    edits, hashtag_id, hashtags, insert_content, live_content,
+    edits, hashtag_id, hashtags, insert_content, live_content, posts,
 };
 pub use timeline::{
     Among, FeedMark, Window, backfill, drop_from_timeline, fan_out, feed_mark, home, home_count,
-    interactions, live_audience, marked_posts, pulled_since,
+    interactions, live_audience, marked_states, pulled_since,
 };
 
 /// What operators count on the admin page (`GET /api/v1/admin/stats`).

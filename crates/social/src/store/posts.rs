@@ -231,6 +231,28 @@ pub async fn content<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(content_row).transpose()
 }
 
+/// The posts of `ids` the reader may see in lists ([`listed!`]), in no order.
+pub async fn posts<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    reader: UserId,
+    ids: &[ContentId],
+) -> Result<Vec<Content>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {} FROM social_content c WHERE c.id IN ({}) AND {}",
+        content_columns!(),
+        platform::db::placeholders(2, ids.len()),
+        listed!()
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.get());
+    for id in ids {
+        query = query.bind(id.get());
+    }
+    query.fetch_all(db).await?.iter().map(content_row).collect()
+}
+
 /// An author's posts the reader may see, newest first.
 pub async fn by_author<'e, E: Executor<'e, Database = Any>>(
     db: E,

@@ -7,8 +7,9 @@ use platform::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use super::content_row;
+use super::{content_row, engagement_of};
 use crate::model::{Content, ContentId};
+use crate::post::PostState;
 
 /// Where a page of a timeline starts and how long it is.
 #[derive(Debug, Clone, Copy)]
@@ -354,22 +355,24 @@ fn mark_of(row: &AnyRow) -> Result<FeedMark> {
     })
 }
 
-/// The posts of `ids` the reader may see ([`listed!`]), with their feed mark
-/// read in the same statement: a cached page costs one round trip, and its posts are used
-/// only while the mark is still the page's.
-pub async fn marked_posts<'e, E: Executor<'e, Database = Any>>(
+/// The state ([`PostState`]) of the posts of `ids` the reader may see ([`listed!`]), with
+/// their feed mark read in the same statement: a cached page costs one round trip, and its
+/// posts are used only while the mark is still the page's. Their text is not read: a cached
+/// page's posts are most likely written already.
+pub async fn marked_states<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
     pull_threshold: i64,
     ids: &[ContentId],
-) -> Result<(FeedMark, Vec<Content>)> {
+) -> Result<(FeedMark, Vec<PostState>)> {
     if ids.is_empty() {
         return Ok((feed_mark(db, reader, pull_threshold).await?, Vec::new()));
     }
     let sql = format!(
-        "SELECT m.mark_version, m.mark_own, m.mark_pulled, {} FROM (SELECT {}) m \
+        "SELECT m.mark_version, m.mark_own, m.mark_pulled, c.id, c.updated_at, c.likes_count, \
+         c.comments_count, c.shares_count, c.views_count, {} FROM (SELECT {}) m \
          LEFT JOIN social_content c ON c.id IN ({}) AND {}",
-        content_columns!(),
+        liked_column!(),
         mark_columns!(),
         platform::db::placeholders(3, ids.len()),
         listed!()
@@ -387,12 +390,17 @@ pub async fn marked_posts<'e, E: Executor<'e, Database = Any>>(
         )));
     };
     let mark = mark_of(first)?;
-    let mut posts = Vec::with_capacity(rows.len());
+    let mut states = Vec::with_capacity(rows.len());
     for row in &rows {
         // Without a visible post the join still yields the mark, with no post beside it.
-        if row.try_get::<Option<i64>, _>("id")?.is_some() {
-            posts.push(content_row(row)?);
+        if let Some(id) = row.try_get::<Option<i64>, _>("id")? {
+            states.push(PostState {
+                id: ContentId::from_raw(id),
+                updated_at: Timestamp::from_micros(row.try_get("updated_at")?),
+                engagement: engagement_of(row)?,
+                liked: row.try_get::<i64, _>("liked")? != 0,
+            });
         }
     }
-    Ok((mark, posts))
+    Ok((mark, states))
 }

@@ -39,6 +39,11 @@ async fn a_post_carries_its_tags_and_mentions_and_keeps_its_edits(backend: Backe
     let (_, notes) = get_json(&app, "/api/v1/me/notifications", &jiho).await;
     assert!(notes.to_string().contains("mention"), "{notes}");
 
+    // Her feed page is cached with the post answered in it.
+    let feed = "/api/v1/feed?filter=latest";
+    let (_, page) = get_json(&app, feed, &minji).await;
+    assert_eq!(page["items"][0]["author"]["username"], "minji");
+
     // Editing keeps the old text; only the author may.
     let path = format!("/api/v1/content/{id}");
     let edited = app
@@ -62,6 +67,13 @@ async fn a_post_carries_its_tags_and_mentions_and_keeps_its_edits(backend: Backe
         history[0]["text"],
         "#제주맛집 추천 @jiho 같이 가자 #JejuFood"
     );
+
+    // Every answer follows the edit at once, the cached feed page too.
+    let (_, page) = get_json(&app, feed, &minji).await;
+    assert_eq!(page["items"][0]["content"]["text"], "#제주맛집 수정했어요");
+    let (_, seen) = get_json(&app, &path, &jiho).await;
+    assert_eq!(seen["content"]["text"], "#제주맛집 수정했어요");
+    assert_ne!(seen["updated_at"], seen["created_at"]);
 
     // The tag timeline follows the edit.
     let tagged = common::ids(&app, "/api/v1/tags/jejufood", &jiho).await;
