@@ -121,8 +121,8 @@ pub async fn user_content(
 ) -> Result<Json<Vec<Post>>> {
     let size = page_size(cursor.size)?;
     let before = cursor.max_id.map(ContentId::from_raw);
-    let contents = service::by_author(&ctx, user.id, id, before, size).await?;
-    Ok(Json(service::present(&ctx, user.id, contents).await?))
+    let states = service::by_author(&ctx, user.id, id, before, size).await?;
+    Ok(Json(service::present(&ctx, user.id, states).await?))
 }
 
 /// Posts under a hashtag (with or without `#`) that the caller may see, newest first.
@@ -136,6 +136,6 @@ pub async fn tag_content(
 ) -> Result<Json<Vec<Post>>> {
     let size = page_size(cursor.size)?;
     let before = cursor.max_id.map(ContentId::from_raw);
-    let contents = service::by_tag(&ctx, user.id, &tag, before, size).await?;
-    Ok(Json(service::present(&ctx, user.id, contents).await?))
+    let states = service::by_tag(&ctx, user.id, &tag, before, size).await?;
+    Ok(Json(service::present(&ctx, user.id, states).await?))
 }

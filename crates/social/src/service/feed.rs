@@ -328,7 +328,7 @@ pub async fn by_author(
     author: UserId,
     before: Option<ContentId>,
     limit: i64,
-) -> Result<Vec<Content>> {
+) -> Result<Vec<PostState>> {
     existing_user(ctx, author).await?;
     store::by_author(ctx.db.reader(), reader, author, before, limit).await
 }
@@ -340,7 +340,7 @@ pub async fn by_tag(
     tag: &str,
     before: Option<ContentId>,
     limit: i64,
-) -> Result<Vec<Content>> {
+) -> Result<Vec<PostState>> {
     let tag = tag.trim_start_matches('#').to_lowercase();
     store::by_tag(ctx.db.reader(), reader, &tag, before, limit).await
 }

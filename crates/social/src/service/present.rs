@@ -46,16 +46,25 @@ impl Read {
     }
 }
 
-/// `contents` as [`Post`]s, in the same order.
+impl From<Content> for Read {
+    fn from(content: Content) -> Self {
+        Self::Whole(content)
+    }
+}
+
+impl From<PostState> for Read {
+    fn from(state: PostState) -> Self {
+        Self::State(state)
+    }
+}
+
+/// `posts` as [`Post`]s, in the same order.
 pub async fn present(
     ctx: &AppContext,
     reader: UserId,
-    contents: Vec<Content>,
+    posts: Vec<impl Into<Read>>,
 ) -> Result<Vec<Post>> {
-    let items = contents
-        .into_iter()
-        .map(|c| (Read::Whole(c), None))
-        .collect();
+    let items = posts.into_iter().map(|p| (p.into(), None)).collect();
     answer(ctx, reader, items).await
 }
 

@@ -12,6 +12,7 @@ use sqlx::any::AnyRow;
 use crate::model::{
     Body, Comment, CommentId, Content, ContentId, ContentType, Engagement, Visibility,
 };
+use crate::post::PostState;
 
 /// Posts (alias `c`) the reader `$1` may see: not deleted, no block either way, and public, or
 /// followers-only with the reader following, or the reader's own.
@@ -40,6 +41,16 @@ macro_rules! liked_column {
     () => {
         "CAST(CASE WHEN EXISTS (SELECT 1 FROM social_likes l WHERE l.content_id = c.id \
          AND l.user_id = $1) THEN 1 ELSE 0 END AS BIGINT) AS liked"
+    };
+}
+
+/// The columns [`state_row`] reads: what of a post changes without an edit.
+macro_rules! state_columns {
+    () => {
+        concat!(
+            "c.id, c.updated_at, c.likes_count, c.comments_count, c.shares_count, c.views_count, ",
+            liked_column!()
+        )
     };
 }
 
@@ -82,6 +93,15 @@ fn content_row(r: &AnyRow) -> Result<Content> {
         liked: r.try_get::<i64, _>("liked")? != 0,
         created_at: Timestamp::from_micros(r.try_get("created_at")?),
         updated_at: Timestamp::from_micros(r.try_get("updated_at")?),
+    })
+}
+
+fn state_row(r: &AnyRow) -> Result<PostState> {
+    Ok(PostState {
+        id: ContentId::from_raw(r.try_get("id")?),
+        updated_at: Timestamp::from_micros(r.try_get("updated_at")?),
+        engagement: engagement_of(r)?,
+        liked: r.try_get::<i64, _>("liked")? != 0,
     })
 }
 

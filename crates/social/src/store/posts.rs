@@ -6,8 +6,9 @@ use platform::db::Tx;
 use platform::time::Timestamp;
 use sqlx::{Any, Executor, Row};
 
-use super::{content_row, json};
+use super::{content_row, json, state_row};
 use crate::model::{Body, Content, ContentId};
+use crate::post::PostState;
 
 pub async fn insert_content(tx: &mut Tx, c: &Content) -> Result<()> {
     let mentions: Vec<i64> = c.content.mentions.iter().map(|u| u.get()).collect();
@@ -231,7 +232,8 @@ pub async fn content<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(content_row).transpose()
 }
 
-/// The posts of `ids` the reader may see in lists ([`listed!`]), in no order.
+/// The posts of `ids` the reader may see ([`visible!`]), in no order. Lists pick their ids
+/// through [`listed!`], which leaves muted authors out too.
 pub async fn posts<'e, E: Executor<'e, Database = Any>>(
     db: E,
     reader: UserId,
@@ -244,7 +246,7 @@ pub async fn posts<'e, E: Executor<'e, Database = Any>>(
         "SELECT {} FROM social_content c WHERE c.id IN ({}) AND {}",
         content_columns!(),
         platform::db::placeholders(2, ids.len()),
-        listed!()
+        visible!()
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.get());
     for id in ids {
@@ -260,10 +262,10 @@ pub async fn by_author<'e, E: Executor<'e, Database = Any>>(
     author: UserId,
     before: Option<ContentId>,
     limit: i64,
-) -> Result<Vec<Content>> {
+) -> Result<Vec<PostState>> {
     let rows = sqlx::query(concat!(
         "SELECT ",
-        content_columns!(),
+        state_columns!(),
         " FROM social_content c WHERE c.author_id = $2 AND c.id < $3 AND ",
         visible!(),
         " ORDER BY c.id DESC LIMIT $4"
@@ -274,7 +276,7 @@ pub async fn by_author<'e, E: Executor<'e, Database = Any>>(
     .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.iter().map(content_row).collect()
+    rows.iter().map(state_row).collect()
 }
 
 /// Posts under a hashtag the reader may see, newest first.
@@ -284,10 +286,10 @@ pub async fn by_tag<'e, E: Executor<'e, Database = Any>>(
     tag: &str,
     before: Option<ContentId>,
     limit: i64,
-) -> Result<Vec<Content>> {
+) -> Result<Vec<PostState>> {
     let rows = sqlx::query(concat!(
         "SELECT ",
-        content_columns!(),
+        state_columns!(),
         " FROM social_content c JOIN social_tags g ON g.content_id = c.id \
          WHERE g.tag = $2 AND c.id < $3 AND ",
         listed!(),
@@ -299,5 +301,5 @@ pub async fn by_tag<'e, E: Executor<'e, Database = Any>>(
     .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.iter().map(content_row).collect()
+    rows.iter().map(state_row).collect()
 }

@@ -7,7 +7,7 @@ use platform::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use super::{content_row, engagement_of};
+use super::{content_row, state_row};
 use crate::model::{Content, ContentId};
 use crate::post::PostState;
 
@@ -369,10 +369,9 @@ pub async fn marked_states<'e, E: Executor<'e, Database = Any>>(
         return Ok((feed_mark(db, reader, pull_threshold).await?, Vec::new()));
     }
     let sql = format!(
-        "SELECT m.mark_version, m.mark_own, m.mark_pulled, c.id, c.updated_at, c.likes_count, \
-         c.comments_count, c.shares_count, c.views_count, {} FROM (SELECT {}) m \
+        "SELECT m.mark_version, m.mark_own, m.mark_pulled, {} FROM (SELECT {}) m \
          LEFT JOIN social_content c ON c.id IN ({}) AND {}",
-        liked_column!(),
+        state_columns!(),
         mark_columns!(),
         platform::db::placeholders(3, ids.len()),
         listed!()
@@ -393,13 +392,8 @@ pub async fn marked_states<'e, E: Executor<'e, Database = Any>>(
     let mut states = Vec::with_capacity(rows.len());
     for row in &rows {
         // Without a visible post the join still yields the mark, with no post beside it.
-        if let Some(id) = row.try_get::<Option<i64>, _>("id")? {
-            states.push(PostState {
-                id: ContentId::from_raw(id),
-                updated_at: Timestamp::from_micros(row.try_get("updated_at")?),
-                engagement: engagement_of(row)?,
-                liked: row.try_get::<i64, _>("liked")? != 0,
-            });
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            states.push(state_row(row)?);
         }
     }
     Ok((mark, states))
