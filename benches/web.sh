@@ -45,9 +45,12 @@ minji_token=$(curl -fs "$base/api/v1/auth/login" -H 'content-type: application/j
 post=$(curl -fs "$base/api/v1/feed?filter=latest" -H "authorization: Bearer $minji_token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 chat=$(curl -fs "$base/api/v1/assistant/sessions" -H "authorization: Bearer $minji_token" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 
+# Each page is warmed up for 2 s first (its caches filled, as a page read again and again has
+# them), then measured.
 run() {
   echo "== $1"
   shift
+  wrk -t2 -c"$connections" -d2s "$@" >/dev/null
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" | grep -E 'Requests/sec|Latency  |  50%|  99%|Non-2xx'
 }
 wrk -t2 -c"$connections" -d3s "$base/health" >/dev/null # warm-up
