@@ -20,6 +20,7 @@ backend_tests!(
     the_feed_matches_a_naive_oracle,
     ranking_explains_itself,
     a_cached_feed_never_shows_what_became_hidden,
+    a_cached_feed_checks_blocks_and_mutes_made_on_another_node,
 );
 
 async fn nothing_leaks_on_any_read_path(backend: Backend) {
@@ -522,5 +523,58 @@ async fn a_cached_feed_never_shows_what_became_hidden(backend: Backend) {
         let seen = ids(&app, path, &reader).await;
         assert!(!seen.contains(&kept), "{path}: {seen:?}");
         assert!(seen.contains(&others), "{path}");
+    }
+}
+
+/// Another node's block or mute reaches the database but not this node's cache: the page
+/// cached here is still read back through the visibility rule.
+async fn a_cached_feed_checks_blocks_and_mutes_made_on_another_node(backend: Backend) {
+    let app = spawn(backend).await;
+    let (reader, blocker, muted, friend) = (
+        app.user("reader").await,
+        app.user("blocker").await,
+        app.user("muted").await,
+        app.user("friend").await,
+    );
+    for author in [&blocker, &muted, &friend] {
+        follow(&app, &reader, author).await;
+    }
+    let hidden = [
+        post(&app, &blocker, "차단할 사람 글", "public").await,
+        post(&app, &muted, "뮤트할 사람 글", "public").await,
+    ];
+    let kept = post(&app, &friend, "친구 글", "public").await;
+    for filter in ["latest", "ranked"] {
+        settle(&app, &reader, |seen| seen.len() == 3).await;
+        let path = format!("/api/v1/feed?filter={filter}");
+        assert_eq!(ids(&app, &path, &reader).await.len(), 3, "{filter}");
+    }
+    // The rows another node writes, without this node hearing of them.
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    for (table, from, to) in [
+        (
+            "social_blocks (blocker_id, blocked_id, created_at)",
+            &blocker,
+            &reader,
+        ),
+        (
+            "social_mutes (muter_id, muted_id, created_at)",
+            &reader,
+            &muted,
+        ),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} VALUES ($1, $2, 0)"
+        )))
+        .bind(from.id.parse::<i64>().unwrap())
+        .bind(to.id.parse::<i64>().unwrap())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    for filter in ["latest", "ranked"] {
+        let seen = ids(&app, &format!("/api/v1/feed?filter={filter}"), &reader).await;
+        assert_eq!(seen, vec![kept.clone()], "{filter}: {hidden:?}");
     }
 }
