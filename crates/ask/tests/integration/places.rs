@@ -183,15 +183,30 @@ async fn trending_counts_the_last_day_against_the_one_before(backend: Backend) {
     ask(&app, &minji, tagged(json!(["오름", "한라산"]))).await;
     ask(&app, &minji, tagged(json!(["한라산"]))).await;
     ask(&app, &minji, tagged(json!(["한라산"]))).await;
-    let (status, trending) = get(&app, "/api/v1/trending", None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        trending["tags"],
-        json!([
-            { "tag": "한라산", "count": 3, "previous_count": 0, "change": 3 },
-            { "tag": "오름", "count": 1, "previous_count": 2, "change": -1 },
-        ])
-    );
+    let expected = json!([
+        { "tag": "한라산", "count": 3, "previous_count": 0, "change": 3 },
+        { "tag": "오름", "count": 1, "previous_count": 2, "change": -1 },
+    ]);
+    // The day the clock skipped made the refresh-ahead job due: a recount it began before the
+    // last questions may have cached a list without them. The next recount takes them in.
+    let trending = poll(10, || async {
+        let (status, trending) = get(&app, "/api/v1/trending", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let current = trending["tags"] == expected;
+        if !current {
+            app.ctx
+                .jobs
+                .enqueue_now(platform::jobs::NewJob::new(
+                    "ask.refresh_trending",
+                    json!({}),
+                ))
+                .await
+                .unwrap();
+        }
+        (current, trending)
+    })
+    .await;
+    assert_eq!(trending["tags"], expected);
     let (status, _) = get(&app, "/api/v1/trending?region=atlantis", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
