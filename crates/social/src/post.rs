@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use crate::model::{Author, Body, Content, ContentId, ContentType, Engagement, Visibility};
+use crate::model::{Author, Content, ContentId, ContentType, Engagement, Visibility};
 use crate::rank::Score;
 
 /// What of a post changes without an edit, as one reader sees it now, with the edit it goes
@@ -144,21 +144,8 @@ impl Serialize for Post {
 /// The JSON shape of a [`Post`], for the API's documentation.
 #[derive(Serialize, ToSchema)]
 pub struct PostShape {
-    #[schema(value_type = String)]
-    pub id: ContentId,
-    #[schema(value_type = String)]
-    pub author_id: UserId,
-    pub content_type: ContentType,
-    pub content: Body,
-    pub visibility: Visibility,
-    /// The post this one reshares, if it is a share.
-    #[schema(value_type = Option<String>)]
-    pub reshare_of: Option<ContentId>,
-    pub engagement: Engagement,
-    /// Whether the reader likes it.
-    pub liked: bool,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    #[serde(flatten)]
+    pub content: Content,
     /// `null` once the author's account is gone.
     pub author: Option<Author>,
     /// The uploads of `content.media_ids` that still exist, in that order.
