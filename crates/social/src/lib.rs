@@ -97,11 +97,17 @@ impl App for Social {
     }
 
     fn migrations(&self) -> &'static [Migration] {
-        static MIGRATIONS: [Migration; 4] = [
+        static MIGRATIONS: [Migration; 5] = [
             platform::migration!(1, "0001_social"),
             platform::migration!(2, "0002_hashtags"),
             platform::migration!(3, "0003_feed_marks"),
-            platform::migration!(4, "0004_indexes"),
+            // Migration 4 once held the index that 5 now makes.
+            platform::migration!(
+                4,
+                "0004_pulled_marks",
+                earlier = ["af11038afd87235fc49da12d9f61896776ad8349beb42b8ae739039353828b10"]
+            ),
+            platform::migration!(5, "0005_deleted_index"),
         ];
         &MIGRATIONS
     }

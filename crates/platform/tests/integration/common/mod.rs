@@ -40,6 +40,7 @@ static MIGRATIONS: [Migration; 1] = [Migration {
     name: "test_notes",
     sqlite: "CREATE TABLE test_notes (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL, text TEXT NOT NULL, private INTEGER NOT NULL, created_at INTEGER NOT NULL)",
     postgres: "CREATE TABLE test_notes (id BIGINT PRIMARY KEY, owner_id BIGINT NOT NULL, text TEXT NOT NULL, private BIGINT NOT NULL, created_at BIGINT NOT NULL)",
+    earlier: &[],
 }];
 
 #[async_trait]
