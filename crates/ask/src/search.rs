@@ -72,7 +72,7 @@ impl SearchType for QuestionSearch {
         Ok(service::summaries(ctx, &ids)
             .await?
             .into_iter()
-            .map(|q| (q.id.get(), serde_json::to_value(&q).unwrap_or_default()))
+            .map(|q| (q.id().get(), serde_json::to_value(&q).unwrap_or_default()))
             .collect())
     }
 

@@ -35,6 +35,44 @@ impl Cache {
         K: Hash + Eq + Send + Sync + Clone + 'static,
         V: Clone + Send + Sync + 'static,
     {
+        self.registered(name, || {
+            moka::future::Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(capacity)
+                .build()
+        })
+    }
+
+    /// Like [`Cache::family`], bounded by the bytes its values hold instead of their number:
+    /// for families meant to keep a whole working set of values whose sizes vary a lot.
+    pub fn family_by_bytes<K, V>(
+        &self,
+        name: &'static str,
+        ttl: Duration,
+        max_bytes: u64,
+    ) -> Family<K, V>
+    where
+        K: Hash + Eq + Send + Sync + Clone + 'static,
+        V: Weigh + Clone + Send + Sync + 'static,
+    {
+        self.registered(name, || {
+            moka::future::Cache::builder()
+                .time_to_live(ttl)
+                .weigher(|_, value: &V| value.bytes())
+                .max_capacity(max_bytes)
+                .build()
+        })
+    }
+
+    fn registered<K, V>(
+        &self,
+        name: &'static str,
+        store: impl Fn() -> moka::future::Cache<K, V>,
+    ) -> Family<K, V>
+    where
+        K: Hash + Eq + Send + Sync + Clone + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
         let make = || {
             // The counters bind to the recorder in place when they are made.
             crate::telemetry::metrics_handle();
@@ -46,10 +84,7 @@ impl Cache {
                 )
             };
             Family {
-                store: moka::future::Cache::builder()
-                    .time_to_live(ttl)
-                    .max_capacity(capacity)
-                    .build(),
+                store: store(),
                 hits: counter("hit"),
                 misses: counter("miss"),
             }
@@ -66,6 +101,17 @@ impl Cache {
             tracing::error!(family = name, "cache family reused with other types");
             make()
         }
+    }
+}
+
+/// A cached value's size in bytes, roughly: what it holds on the heap and inline.
+pub trait Weigh {
+    fn bytes(&self) -> u32;
+}
+
+impl<T: Weigh> Weigh for Arc<T> {
+    fn bytes(&self) -> u32 {
+        T::bytes(self)
     }
 }
 
@@ -171,5 +217,27 @@ mod tests {
         short.insert(1, 1).await;
         tokio::time::sleep(Duration::from_millis(120)).await;
         assert_eq!(short.get(&1).await, None);
+    }
+
+    #[derive(Clone)]
+    struct Blob(usize);
+
+    impl Weigh for Blob {
+        fn bytes(&self) -> u32 {
+            self.0 as u32
+        }
+    }
+
+    #[tokio::test]
+    async fn a_family_by_bytes_keeps_within_its_bytes() {
+        let cache = Cache::default();
+        let family: Family<u8, Arc<Blob>> =
+            cache.family_by_bytes("blobs", Duration::from_secs(60), 1_000);
+        for key in 0..10 {
+            family.insert(key, Arc::new(Blob(300))).await;
+        }
+        family.store.run_pending_tasks().await;
+        assert!(family.store.weighted_size() <= 1_000);
+        assert!((1..=3).contains(&family.store.entry_count()));
     }
 }

@@ -93,7 +93,7 @@ pub async fn nearby(
         .await?
         .into_iter()
         .map(|question| NearbyItem {
-            distance_m: distances.get(&question.id).map_or(0.0, |d| d.round()),
+            distance_m: distances.get(&question.id()).map_or(0.0, |d| d.round()),
             question,
         })
         .collect();

@@ -283,7 +283,7 @@ pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<Liste
     }
     for (summary, listed) in store::summaries(ctx.db.reader(), &missing, ctx.clock.now()).await? {
         let id = summary.id;
-        let entry = Arc::new(Summary::new(summary, listed).map_err(Error::internal)?);
+        let entry = Arc::new(Summary::new(&summary, listed).map_err(Error::internal)?);
         caches.summaries.insert(id, Arc::clone(&entry)).await;
         found.insert(id, entry);
     }
