@@ -14,6 +14,7 @@ use crate::jobs::{JobHandler, JobRegistry};
 use crate::search::SearchType;
 use crate::{ApiRouter, App, AppContext, Result, migration, notifications, realtime};
 
+/// The platform's own part: accounts, notifications, realtime, jobs. Every server runs it first.
 pub struct Core;
 
 const PURGE_ACCOUNTS: &str = "platform.purge_accounts";

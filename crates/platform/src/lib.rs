@@ -33,7 +33,7 @@ pub mod validation;
 
 pub use app::{App, AppContext, Apps, Services};
 pub use config::Config;
-pub use core::DEMO_PASSWORD;
+pub use core::{Core, DEMO_PASSWORD};
 pub use error::{Error, FieldError, Result};
 pub use one_off::OneOff;
 pub use server::{Front, Server, context, router};

@@ -299,3 +299,54 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutdown requested");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use platform::db::Dialect;
+
+    use super::*;
+
+    /// Every migration of this build, one line each: app, version, name, and the checksums of
+    /// its SQLite and PostgreSQL texts.
+    fn migration_lines() -> String {
+        let apps = apps(&Config::default()).expect("the apps build from the default settings");
+        let core: Arc<dyn App> = Arc::new(platform::Core);
+        let mut out = String::new();
+        for app in std::iter::once(core).chain(apps) {
+            for m in app.migrations() {
+                // Writing to a String cannot fail.
+                let _ = writeln!(
+                    out,
+                    "{} {} {} {} {}",
+                    app.name(),
+                    m.version,
+                    m.name,
+                    m.checksum(Dialect::Sqlite),
+                    m.checksum(Dialect::Postgres)
+                );
+            }
+        }
+        out
+    }
+
+    /// A released migration never changes: every database that applied it would refuse to
+    /// start. `migrations.lock` holds what was released; a new migration adds its line there.
+    #[test]
+    fn released_migrations_are_left_alone() {
+        let now = migration_lines();
+        let locked = include_str!("../migrations.lock");
+        for line in locked.lines() {
+            assert!(
+                now.lines().any(|l| l == line),
+                "a released migration changed or went away: {line}\n\
+                 Put its text back and add a new migration instead."
+            );
+        }
+        assert_eq!(
+            now, locked,
+            "migrations.lock does not list every migration; a new one adds its line"
+        );
+    }
+}

@@ -26,6 +26,11 @@ impl Migration {
             Dialect::Postgres => self.postgres,
         }
     }
+
+    /// What the ledger records of the text for `dialect`, to notice later edits.
+    pub fn checksum(&self, dialect: Dialect) -> String {
+        format!("{:x}", Sha256::digest(self.sql(dialect).as_bytes()))
+    }
 }
 
 /// Declares a migration whose files are `migrations/{sqlite,postgres}/<file>` in the calling crate.
@@ -79,7 +84,7 @@ pub async fn migrate(db: &Db, app: &str, migrations: &[Migration]) -> anyhow::Re
     let mut count = 0;
     for m in migrations {
         let sql = m.sql(db.dialect());
-        let checksum = format!("{:x}", Sha256::digest(sql.as_bytes()));
+        let checksum = m.checksum(db.dialect());
         if let Some(existing) = applied.get(&m.version) {
             anyhow::ensure!(
                 *existing == checksum || m.earlier.contains(&existing.as_str()),
