@@ -22,8 +22,9 @@ const LIST_TTL: Duration = Duration::from_secs(5 * 60);
 /// Trending hashtags (seed: `trending:tags`, 15 min, refreshed ahead of expiry).
 pub const TRENDING_TTL: Duration = Duration::from_secs(15 * 60);
 /// Room for summaries: every listed question of a million-question dataset (about 600 bytes of
-/// JSON each, 760 as weighed), so that nearby searches at any point, not only at busy ones, read no SQL. A page
-/// of twenty summaries read from SQLite cost about 300 µs of CPU; from here, a few.
+/// JSON each, 760 as weighed), so that nearby searches at any point, not only at busy ones,
+/// read no SQL. A page of twenty summaries read from SQLite cost about 300 µs of CPU; from
+/// here, a few.
 const SUMMARY_BYTES: u64 = 1 << 30;
 /// The listed questions of one block of geohash cells.
 const BLOCK_TTL: Duration = Duration::from_secs(60);
