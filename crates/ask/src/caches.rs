@@ -4,6 +4,7 @@
 //! see a value older than the last write; the lifetimes bound what other nodes may see.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use platform::cache::{Cache, Family, Weigh};
@@ -36,6 +37,9 @@ pub struct Summary {
     id: QuestionId,
     listed: bool,
     json: Box<RawValue>,
+    /// Set when the question changes: blocks hold summaries too (see [`Block`]), and this is
+    /// how they learn that theirs is out of date.
+    changed: AtomicBool,
 }
 
 impl Summary {
@@ -44,12 +48,17 @@ impl Summary {
             id: value.id,
             listed,
             json: serde_json::value::to_raw_value(value)?,
+            changed: AtomicBool::new(false),
         })
+    }
+
+    pub fn changed(&self) -> bool {
+        self.changed.load(Ordering::Acquire)
     }
 }
 
 impl Weigh for Summary {
-    /// The JSON, the struct, and about what moka spends on an entry.
+    /// The JSON, the struct, and about what the cache spends on an entry.
     fn bytes(&self) -> u32 {
         let bytes = self.json.get().len() + std::mem::size_of::<Self>() + 128;
         u32::try_from(bytes).unwrap_or(u32::MAX)
@@ -111,22 +120,28 @@ impl Caches {
     }
 
     /// Forgets everything cached about one question (its counts, answers, state changed), and
-    /// the list pages, whose order may follow those counts.
-    pub async fn question_changed(&self, id: QuestionId) {
-        self.summaries.invalidate(&id).await;
-        self.questions.invalidate(&id).await;
+    /// the list pages, whose order may follow those counts. The summary is marked changed
+    /// first, for the blocks that hold it. One the cache had already evicted (only past its
+    /// room of a gigabyte) cannot be marked, and may be shown by its block for the minute the
+    /// block lives, as other nodes may show any of these values for their lifetimes.
+    pub fn question_changed(&self, id: QuestionId) {
+        if let Some(summary) = self.summaries.peek(&id) {
+            summary.changed.store(true, Ordering::Release);
+        }
+        self.summaries.invalidate(&id);
+        self.questions.invalidate(&id);
         self.pages.invalidate_all();
     }
 
     /// Forgets what depends on which questions are listed where: totals, trending tags and the
     /// blocks holding the question's cells (those of precisions 5 and 6).
-    pub async fn listing_changed(&self, id: QuestionId, cells: Option<&[String; 3]>) {
-        self.question_changed(id).await;
+    pub fn listing_changed(&self, id: QuestionId, cells: Option<&[String; 3]>) {
+        self.question_changed(id);
         self.counts.invalidate_all();
         self.trending.invalidate_all();
         if let Some([five, six, _]) = cells {
-            self.blocks.invalidate(five).await;
-            self.blocks.invalidate(six).await;
+            self.blocks.invalidate(five);
+            self.blocks.invalidate(six);
         }
     }
 }

@@ -53,30 +53,30 @@ impl FeedCache {
 
     /// The key of a page: the seed's, plus what else shapes the page and the reader's
     /// generation.
-    pub async fn key(&self, ctx: &AppContext, reader: UserId, page: i64, shape: &str) -> String {
-        let generation = if let Some(generation) = self.generations.get(&reader).await {
+    pub fn key(&self, ctx: &AppContext, reader: UserId, page: i64, shape: &str) -> String {
+        let generation = if let Some(generation) = self.generations.get(&reader) {
             generation
         } else {
             // A new generation: pages made under a forgotten one can never be found.
             let generation = ctx.next_id();
-            self.generations.insert(reader, generation).await;
+            self.generations.insert(reader, generation);
             generation
         };
         format!("feed:user:{reader}:page:{page}:{shape}:{generation}")
     }
 
-    pub async fn get(&self, key: &String) -> Option<Arc<CachedPage>> {
-        self.pages.get(key).await
+    pub fn get(&self, key: &String) -> Option<Arc<CachedPage>> {
+        self.pages.get(key)
     }
 
-    pub async fn put(&self, key: String, page: CachedPage) {
-        self.pages.insert(key, Arc::new(page)).await;
+    pub fn put(&self, key: String, page: CachedPage) {
+        self.pages.insert(key, Arc::new(page));
     }
 
     /// Drops every cached page of these readers.
-    pub async fn forget(&self, ctx: &AppContext, readers: &[UserId]) {
+    pub fn forget(&self, ctx: &AppContext, readers: &[UserId]) {
         for &reader in readers {
-            self.generations.insert(reader, ctx.next_id()).await;
+            self.generations.insert(reader, ctx.next_id());
         }
     }
 }

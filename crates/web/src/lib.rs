@@ -86,7 +86,7 @@ pub fn front(ctx: &AppContext, api: Router) -> Router {
                 .map(|(key, _)| *key)
                 .collect(),
         ),
-        renewals: session::Renewals::new(),
+        renewals: session::Renewals::new(&ctx.cache),
     };
     Router::new()
         .route("/", get(home::index))

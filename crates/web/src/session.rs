@@ -2,6 +2,7 @@
 //! expire; the form guard (a double-submit CSRF token on every write); and the visitor's
 //! language and time zone.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -14,6 +15,7 @@ use base64::Engine;
 use bytes::Bytes;
 use jiff::tz::TimeZone;
 use platform::accounts::{SESSION_COOKIE, cookie};
+use platform::cache::{Cache, Family};
 use serde::Deserialize;
 
 use crate::Web;
@@ -52,21 +54,17 @@ pub struct Tokens {
 /// The API rotates the refresh token at every use and takes a second use of a spent one for
 /// theft, revoking the whole session. Two requests of one browser that both find the access
 /// token about to lapse (two tabs loading, a page and its script) carry the same refresh
-/// cookie, so they share one renewal: the first makes it, the others wait for its tokens.
+/// cookie, so they share one renewal: the first makes it, the others wait for its outcome. A
+/// failed renewal is kept as well, since trying the same token again could read as theft.
 #[derive(Clone)]
-pub struct Renewals(moka::future::Cache<String, Tokens>);
+pub struct Renewals(Family<String, Result<Tokens, Problem>>);
 
 impl Renewals {
-    /// How long a renewal's tokens are handed to late requests that spent the same token.
+    /// How long a renewal's outcome is handed to late requests that spent the same token.
     const KEPT: std::time::Duration = std::time::Duration::from_secs(60);
 
-    pub fn new() -> Self {
-        Self(
-            moka::future::Cache::builder()
-                .time_to_live(Self::KEPT)
-                .max_capacity(100_000)
-                .build(),
-        )
+    pub fn new(cache: &Cache) -> Self {
+        Self(cache.family("web.renewals", Self::KEPT, 100_000))
     }
 }
 
@@ -209,7 +207,12 @@ pub async fn session(State(web): State<Web>, req: Request, next: Next) -> Respon
             "/api/v1/auth/refresh",
             Some(body),
         );
-        match web.renewals.0.try_get_with(refresh, renewal).await {
+        let Ok(outcome) = web
+            .renewals
+            .0
+            .get_or_load(refresh, async { Ok::<_, Infallible>(renewal.await) })
+            .await;
+        match outcome {
             Ok(tokens) => {
                 visit.token = Some(tokens.access_token.clone());
                 set.extend(visit.sign_in_cookies(&tokens));

@@ -75,7 +75,7 @@ pub async fn answer(
         let wait = state.created_at.until(now);
         metrics::histogram!("ask_first_answer_wait_seconds").record(wait.as_secs_f64());
     }
-    Caches::of(&ctx.cache).question_changed(question_id).await;
+    Caches::of(&ctx.cache).question_changed(question_id);
     find_answer(ctx, user, question_id, id).await
 }
 
@@ -132,9 +132,7 @@ pub async fn edit_answer(
         .await?;
     tx.commit().await?;
     ctx.bus.wake();
-    Caches::of(&ctx.cache)
-        .question_changed(facts.question)
-        .await;
+    Caches::of(&ctx.cache).question_changed(facts.question);
     find_answer(ctx, user, facts.question, id).await
 }
 
@@ -155,9 +153,7 @@ pub async fn delete_answer(ctx: &AppContext, user: &CurrentUser, id: AnswerId) -
         .await?;
     tx.commit().await?;
     ctx.bus.wake();
-    Caches::of(&ctx.cache)
-        .question_changed(facts.question)
-        .await;
+    Caches::of(&ctx.cache).question_changed(facts.question);
     Ok(())
 }
 
@@ -176,9 +172,7 @@ pub async fn like_answer(
         .ok_or_else(|| Error::not_found("answer"))?;
     store::set_like(&mut tx, Liked::Answer(id), user.id, like, ctx.clock.now()).await?;
     tx.commit().await?;
-    Caches::of(&ctx.cache)
-        .question_changed(facts.question)
-        .await;
+    Caches::of(&ctx.cache).question_changed(facts.question);
     Ok(find_answer(ctx, user, facts.question, id).await?.like_count)
 }
 
@@ -248,9 +242,7 @@ pub async fn accept(ctx: &AppContext, user: &CurrentUser, id: AnswerId) -> Resul
         .await?;
     tx.commit().await?;
     ctx.bus.wake();
-    Caches::of(&ctx.cache)
-        .question_changed(facts.question)
-        .await;
+    Caches::of(&ctx.cache).question_changed(facts.question);
     Ok(acceptance)
 }
 

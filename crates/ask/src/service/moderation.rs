@@ -130,11 +130,9 @@ pub async fn set_visibility(
     let caches = Caches::of(&ctx.cache);
     match target {
         Target::Question(id) => {
-            caches
-                .listing_changed(id, located_cells(ctx, id).await?.as_ref())
-                .await;
+            caches.listing_changed(id, located_cells(ctx, id).await?.as_ref());
         }
-        Target::Answer(_) => caches.question_changed(question).await,
+        Target::Answer(_) => caches.question_changed(question),
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use platform::{AppContext, Result};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::questions::{PER_PAGE, summaries};
-use crate::blocks::Block;
+use super::questions::{PER_PAGE, cached_summaries};
+use crate::blocks::{Block, Spot};
 use crate::caches::{Caches, Listed};
 use crate::geo::{Cell, GeoPoint, Nearest, Precision};
 use crate::model::{QuestionId, QuestionSummary};
@@ -62,7 +62,8 @@ pub struct NearbyItem {
 }
 
 /// Listed questions within `radius_m` of `center`, nearest first, read cell by cell as the
-/// grid search ([`Nearest`]) asks.
+/// grid search ([`Nearest`]) asks. The page's summaries come from the blocks where they keep
+/// them, and from the summary cache for the rest, which the blocks then keep.
 pub async fn nearby(
     ctx: &AppContext,
     center: GeoPoint,
@@ -70,31 +71,55 @@ pub async fn nearby(
     page: i64,
 ) -> Result<Nearby> {
     let mut search = Nearest::new(center, radius_m, (page * PER_PAGE + 1) as usize);
+    // Every block read, so that a point found is named by its block's place here and its spot.
+    let mut held: Vec<Arc<Block>> = Vec::new();
     while let Some((precision, cells)) = search.next_cells() {
-        let blocks = blocks(ctx, precision, &cells).await?;
+        let mut places = HashMap::new();
+        for (key, block) in blocks(ctx, precision, &cells).await? {
+            places.insert(key, held.len());
+            held.push(block);
+        }
+        let held = &held;
         search.offer(cells.iter().flat_map(|cell| {
-            blocks
+            places
                 .get(Block::key(&cell.hash, precision))
                 .into_iter()
-                .flat_map(|block| block.cell(&cell.hash).iter().copied())
+                .flat_map(move |&place| {
+                    held[place]
+                        .cell(&cell.hash)
+                        .map(move |(spot, _, at)| ((place, spot), at))
+                })
         }));
     }
     let found = search.finish();
     let start = ((page - 1) * PER_PAGE) as usize;
     let has_more = found.len() > (page * PER_PAGE) as usize;
-    let window: Vec<(f64, QuestionId)> = found
+    let window: Vec<(f64, (usize, Spot))> = found
         .into_iter()
         .skip(start)
         .take(PER_PAGE as usize)
         .collect();
-    let ids: Vec<QuestionId> = window.iter().map(|w| w.1).collect();
-    let distances: HashMap<QuestionId, f64> = window.iter().map(|&(d, id)| (id, d)).collect();
-    let items = summaries(ctx, &ids)
-        .await?
-        .into_iter()
-        .map(|question| NearbyItem {
-            distance_m: distances.get(&question.id()).map_or(0.0, |d| d.round()),
-            question,
+    let unkept: Vec<QuestionId> = window
+        .iter()
+        .filter(|(_, (place, spot))| held[*place].summary(*spot).is_none())
+        .filter_map(|(_, (place, spot))| held[*place].question(*spot))
+        .collect();
+    let fetched = cached_summaries(ctx, &unkept).await?;
+    let items = window
+        .iter()
+        .filter_map(|&(distance, (place, spot))| {
+            let block = &held[place];
+            let summary = if let Some(kept) = block.summary(spot) {
+                kept
+            } else {
+                let fetched = fetched.get(&block.question(spot)?)?;
+                block.keep_summary(spot, fetched);
+                fetched
+            };
+            Some(NearbyItem {
+                question: Listed::of(Arc::clone(summary))?,
+                distance_m: distance.round(),
+            })
         })
         .collect();
     Ok(Nearby {
@@ -120,7 +145,7 @@ async fn blocks(
         if out.contains_key(key) || missing.contains(&key) {
             continue;
         }
-        match cache.get(&key.to_owned()).await {
+        match cache.get(&key.to_owned()) {
             Some(block) => {
                 out.insert(key.to_owned(), block);
             }
@@ -140,7 +165,7 @@ async fn blocks(
     }
     for (key, points) in loaded {
         let block = Arc::new(Block::new(points));
-        cache.insert(key.clone(), Arc::clone(&block)).await;
+        cache.insert(key.clone(), Arc::clone(&block));
         out.insert(key, block);
     }
     Ok(out)
@@ -213,11 +238,11 @@ async fn compute_trending(ctx: &AppContext, region: Option<&str>) -> Result<Tren
 /// Trending hashtags, Korea-wide or in one region, as last computed (at most 15 minutes old).
 pub async fn trending(ctx: &AppContext, region: Option<String>) -> Result<Arc<Trending>> {
     let cache = Caches::of(&ctx.cache).trending;
-    if let Some(t) = cache.get(&region).await {
+    if let Some(t) = cache.get(&region) {
         return Ok(t);
     }
     let t = Arc::new(compute_trending(ctx, region.as_deref()).await?);
-    cache.insert(region, Arc::clone(&t)).await;
+    cache.insert(region, Arc::clone(&t));
     Ok(t)
 }
 
@@ -227,7 +252,7 @@ pub async fn refresh_trending(ctx: &AppContext) -> Result<()> {
     let codes = std::iter::once(None).chain(regions::all().iter().map(|r| Some(r.code.clone())));
     for region in codes {
         let t = compute_trending(ctx, region.as_deref()).await?;
-        cache.insert(region, Arc::new(t)).await;
+        cache.insert(region, Arc::new(t));
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ pub async fn close_expired(ctx: &AppContext) -> Result<usize> {
         super::questions::publish_changed(ctx, &mut tx, id).await?;
         tx.commit().await?;
         let cells = super::questions::located_cells(ctx, id).await?;
-        caches.listing_changed(id, cells.as_ref()).await;
+        caches.listing_changed(id, cells.as_ref());
         closed += 1;
     }
     if closed > 0 {

@@ -130,9 +130,7 @@ pub async fn ask(ctx: &AppContext, user: &CurrentUser, new: NewQuestion) -> Resu
         .await?;
     tx.commit().await?;
     ctx.bus.wake();
-    Caches::of(&ctx.cache)
-        .listing_changed(id, cells.as_ref())
-        .await;
+    Caches::of(&ctx.cache).listing_changed(id, cells.as_ref());
     question(ctx, Some(user), id).await
 }
 
@@ -179,7 +177,7 @@ pub async fn edit_question(
     publish_changed(ctx, &mut tx, id).await?;
     tx.commit().await?;
     ctx.bus.wake();
-    Caches::of(&ctx.cache).listing_changed(id, None).await;
+    Caches::of(&ctx.cache).listing_changed(id, None);
     question(ctx, Some(user), id).await
 }
 
@@ -207,9 +205,7 @@ pub async fn delete_question(ctx: &AppContext, user: &CurrentUser, id: QuestionI
     tx.commit().await?;
     ctx.bus.wake();
     let cells = located_cells(ctx, id).await?;
-    Caches::of(&ctx.cache)
-        .listing_changed(id, cells.as_ref())
-        .await;
+    Caches::of(&ctx.cache).listing_changed(id, cells.as_ref());
     Ok(())
 }
 
@@ -231,7 +227,7 @@ pub async fn question(
     let caches = Caches::of(&ctx.cache);
     let privileged = moderates(viewer);
     if !privileged
-        && let Some(cached) = caches.questions.get(&id).await
+        && let Some(cached) = caches.questions.get(&id)
         && viewer.is_none_or(|v| v.id != cached.summary.author.id)
     {
         return Ok((*cached).clone());
@@ -263,18 +259,32 @@ pub async fn question(
         answers,
     };
     if public && !privileged {
-        caches.questions.insert(id, Arc::new(page.clone())).await;
+        caches.questions.insert(id, Arc::new(page.clone()));
     }
     Ok(page)
 }
 
 /// Summaries of listed questions, in the order asked, from the cache where it can.
 pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<Listed>> {
+    let mut found = cached_summaries(ctx, ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .filter_map(Listed::of)
+        .collect())
+}
+
+/// The summaries of `ids`, listed or not, from the cache or else the database (and then
+/// cached). Deleted questions have none.
+pub(crate) async fn cached_summaries(
+    ctx: &AppContext,
+    ids: &[QuestionId],
+) -> Result<HashMap<QuestionId, CachedSummary>> {
     let caches = Caches::of(&ctx.cache);
     let mut found: HashMap<QuestionId, CachedSummary> = HashMap::with_capacity(ids.len());
     let mut missing = Vec::new();
     for &id in ids {
-        match caches.summaries.get(&id).await {
+        match caches.summaries.get(&id) {
             Some(s) => {
                 found.insert(id, s);
             }
@@ -284,14 +294,10 @@ pub async fn summaries(ctx: &AppContext, ids: &[QuestionId]) -> Result<Vec<Liste
     for (summary, listed) in store::summaries(ctx.db.reader(), &missing, ctx.clock.now()).await? {
         let id = summary.id;
         let entry = Arc::new(Summary::new(&summary, listed).map_err(Error::internal)?);
-        caches.summaries.insert(id, Arc::clone(&entry)).await;
+        caches.summaries.insert(id, Arc::clone(&entry));
         found.insert(id, entry);
     }
-    Ok(ids
-        .iter()
-        .filter_map(|id| found.remove(id))
-        .filter_map(Listed::of)
-        .collect())
+    Ok(found)
 }
 
 /// A page of a list, seed 003's `getQuestions`.
@@ -319,23 +325,23 @@ pub async fn list(
 ) -> Result<QuestionPage> {
     let caches = Caches::of(&ctx.cache);
     let key = (filter, sort, page);
-    let ids = if let Some(ids) = caches.pages.get(&key).await {
+    let ids = if let Some(ids) = caches.pages.get(&key) {
         ids
     } else {
         let offset = (page - 1) * PER_PAGE;
         let ids: Arc<[QuestionId]> = store::list(ctx.db.reader(), &key.0, sort, offset, PER_PAGE)
             .await?
             .into();
-        caches.pages.insert(key.clone(), Arc::clone(&ids)).await;
+        caches.pages.insert(key.clone(), Arc::clone(&ids));
         ids
     };
     let questions = summaries(ctx, &ids).await?;
     let filter = key.0;
-    let total = if let Some(total) = caches.counts.get(&filter).await {
+    let total = if let Some(total) = caches.counts.get(&filter) {
         total
     } else {
         let total = store::count(ctx.db.reader(), &filter).await?;
-        caches.counts.insert(filter, total).await;
+        caches.counts.insert(filter, total);
         total
     };
     Ok(QuestionPage {
@@ -365,7 +371,7 @@ pub async fn like_question(
     let now = ctx.clock.now();
     store::set_like(&mut tx, Liked::Question(id), user.id, like, now).await?;
     tx.commit().await?;
-    Caches::of(&ctx.cache).question_changed(id).await;
+    Caches::of(&ctx.cache).question_changed(id);
     let count = store::summaries(ctx.db.reader(), &[id], now)
         .await?
         .first()

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 backend_tests!(
     nearby_matches_a_brute_force_oracle,
+    nearby_shows_each_question_as_it_is_now,
     korean_search_finds_words_tags_and_ranks_titles_first,
     trending_counts_the_last_day_against_the_one_before,
     urgent_questions_reach_nearby_verified_locals_in_turn,
@@ -111,6 +112,48 @@ async fn nearby_matches_a_brute_force_oracle(backend: Backend) {
         }
         assert_eq!(page["has_more"], expected.len() > 20, "{path}");
     }
+}
+
+/// Blocks keep the summaries a page showed; a change to the question must show at once.
+async fn nearby_shows_each_question_as_it_is_now(backend: Backend) {
+    let app = spawn(backend).await;
+    let (minji, jiho) = (app.user("minji").await, app.user("jiho").await);
+    let body = json!({ "title": "탑동 주차 어디가 좋아요?", "content": "저녁에요", "category": "transport",
+                       "location": { "lat": 33.5155, "lng": 126.5198 } });
+    let question = ask(&app, &minji, body).await;
+    let path = "/api/v1/locations/nearby?lat=33.5150&lng=126.5200&radius_km=1";
+    let shown = |page: &Value| -> Value {
+        page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["id"] == question.as_str()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (_, page) = get(&app, path, None).await;
+    assert_eq!(shown(&page)["answer_count"], 0, "{page}");
+    let (_, again) = get(&app, path, None).await;
+    assert_eq!(
+        shown(&again)["answer_count"],
+        0,
+        "kept in its block: {again}"
+    );
+
+    let reply = answer(&app, &jiho, &question, "해변 공영주차장이 넓어요").await;
+    let (_, page) = get(&app, path, None).await;
+    assert_eq!(shown(&page)["answer_count"], 1, "{page}");
+    assert_eq!(shown(&page)["has_accepted_answer"], false, "{page}");
+
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/answers/{reply}/accept"),
+            Some(&minji),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = get(&app, path, None).await;
+    assert_eq!(shown(&page)["has_accepted_answer"], true, "{page}");
 }
 
 async fn korean_search_finds_words_tags_and_ranks_titles_first(backend: Backend) {

@@ -44,13 +44,13 @@ fn remember(ctx: &AppContext, profile: Arc<VersionedProfile>) -> impl Future<Out
     }
 }
 
-pub(super) async fn forget_cached(ctx: &AppContext, id: SessionId) {
-    cache(ctx).invalidate(&id).await;
+pub(super) fn forget_cached(ctx: &AppContext, id: SessionId) {
+    cache(ctx).invalidate(&id);
 }
 
 /// The current profile of a session (which must exist).
 pub async fn current(ctx: &AppContext, id: SessionId) -> Result<Arc<VersionedProfile>> {
-    if let Some(hit) = cache(ctx).get(&id).await {
+    if let Some(hit) = cache(ctx).get(&id) {
         return Ok(hit);
     }
     let row = store::session(ctx.db.reader(), id)
@@ -238,7 +238,7 @@ pub async fn update(
             .profile(ctx, state.settings.snapshot_every, write)
             .await?
         else {
-            forget_cached(ctx, id).await;
+            forget_cached(ctx, id);
             if let Some(expected) = update.expected_version {
                 let now = current(ctx, id).await?;
                 return Err(conflict(expected, now.version));

@@ -72,9 +72,9 @@ pub async fn check_owner(ctx: &AppContext, user: UserId, id: SessionId) -> Resul
     }
 }
 
-async fn forget_session(ctx: &AppContext, id: SessionId) {
-    owners(ctx).invalidate(&id).await;
-    super::profile::forget_cached(ctx, id).await;
+fn forget_session(ctx: &AppContext, id: SessionId) {
+    owners(ctx).invalidate(&id);
+    super::profile::forget_cached(ctx, id);
 }
 
 pub async fn delete(ctx: &AppContext, user: UserId, id: SessionId) -> Result<()> {
@@ -82,7 +82,7 @@ pub async fn delete(ctx: &AppContext, user: UserId, id: SessionId) -> Result<()>
     let mut tx = ctx.db.begin().await?;
     store::delete_session(&mut tx, id).await?;
     tx.commit().await?;
-    forget_session(ctx, id).await;
+    forget_session(ctx, id);
     Ok(())
 }
 
@@ -141,7 +141,7 @@ pub async fn purge_expired(ctx: &AppContext, retention: Duration) -> Result<usiz
         }
         tx.commit().await?;
         for id in &ids {
-            forget_session(ctx, *id).await;
+            forget_session(ctx, *id);
         }
         purged += ids.len();
     }

@@ -158,7 +158,7 @@ async fn record_message(
         };
         let every = state.settings.snapshot_every;
         let Some(applied) = state.committer.profile(ctx, every, write).await? else {
-            super::profile::forget_cached(ctx, id).await;
+            super::profile::forget_cached(ctx, id);
             continue;
         };
         published(ctx, id, &applied).await;

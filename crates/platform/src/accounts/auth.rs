@@ -80,7 +80,8 @@ pub struct Auth {
     pub signer: Arc<TokenSigner>,
     pub passwords: PasswordHashing,
     pub throttle: LoginThrottle,
-    api_keys: moka::future::Cache<String, Option<CurrentUser>>,
+    /// API keys by the hash of their secret (`None`: no live key), for 30 seconds.
+    api_keys: Family<String, Option<CurrentUser>>,
     /// Accounts by id (`None`: no live account), for the reads every app makes.
     pub users: Family<UserId, Option<User>>,
     /// Account ids by username, for profile pages and mentions. A username never changes, and
@@ -101,10 +102,7 @@ impl Auth {
                 config.auth.failed_logins_before_delay,
                 config.auth.max_lockout_secs,
             ),
-            api_keys: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(Duration::from_secs(30))
-                .build(),
+            api_keys: cache.family("accounts.api_keys", Duration::from_secs(30), 10_000),
             users: cache.family("accounts", Duration::from_secs(300), 100_000),
             usernames: cache.family("accounts.usernames", Duration::from_secs(300), 100_000),
         })
@@ -116,7 +114,7 @@ impl Auth {
             let hash = secret_hash(credential);
             let found = self
                 .api_keys
-                .try_get_with(hash.clone(), async {
+                .get_or_load(hash.clone(), async {
                     let found = store::find_api_key(db.reader(), &hash).await?;
                     if let Some((id, ..)) = &found {
                         store::touch_api_key(db.writer(), *id, clock.now()).await?;

@@ -207,14 +207,13 @@ pub async fn find_user(ctx: &AppContext, id: UserId) -> Result<Option<User>> {
         .users
         .get_or_load(id, store::find_user(ctx.db.reader(), id))
         .await
-        .map_err(|e| Error::internal(anyhow::anyhow!("loading account {id}: {e}")))
 }
 
 /// The live account with this username (apps resolve mentions and names with it).
 pub async fn find_by_username(ctx: &AppContext, username: &str) -> Result<Option<User>> {
     let username = username.to_lowercase();
     let bears = |user: &Option<User>| user.as_ref().is_some_and(|u| u.username == username);
-    if let Some(id) = ctx.auth.usernames.get(&username).await {
+    if let Some(id) = ctx.auth.usernames.get(&username) {
         let user = find_user(ctx, id).await?;
         if bears(&user) {
             return Ok(user);
@@ -226,13 +225,13 @@ pub async fn find_by_username(ctx: &AppContext, username: &str) -> Result<Option
     let user = find_user(ctx, id).await?;
     // The login matches e-mail addresses too; only a username is remembered.
     if bears(&user) {
-        ctx.auth.usernames.insert(username, id).await;
+        ctx.auth.usernames.insert(username, id);
     }
     Ok(user)
 }
 
-async fn forget_cached(ctx: &AppContext, id: UserId) {
-    ctx.auth.users.invalidate(&id).await;
+fn forget_cached(ctx: &AppContext, id: UserId) {
+    ctx.auth.users.invalidate(&id);
 }
 
 /// The public profiles of `ids` that are live accounts, in that order, each from the accounts
@@ -281,7 +280,7 @@ pub async fn update_profile(
         .publish(&mut tx, "user.updated", &json!({ "user_id": updated.id }))
         .await?;
     tx.commit().await?;
-    forget_cached(ctx, user).await;
+    forget_cached(ctx, user);
     ctx.bus.wake();
     Ok(updated)
 }
@@ -299,7 +298,7 @@ pub async fn delete_me(ctx: &AppContext, user: &CurrentUser) -> Result<()> {
         .publish(&mut tx, "user.deleted", &json!({ "user_id": user.id }))
         .await?;
     tx.commit().await?;
-    forget_cached(ctx, user.id).await;
+    forget_cached(ctx, user.id);
     ctx.bus.wake();
     ctx.auth.invalidate_api_keys();
     Ok(())
@@ -320,7 +319,7 @@ pub async fn purge_deleted(ctx: &AppContext) -> Result<usize> {
             .publish(&mut tx, "user.purged", &json!({ "user_id": id }))
             .await?;
         tx.commit().await?;
-        forget_cached(ctx, *id).await;
+        forget_cached(ctx, *id);
     }
     ctx.bus.wake();
     Ok(ids.len())
@@ -370,7 +369,7 @@ async fn change_role(
         )
         .await?;
     tx.commit().await?;
-    forget_cached(ctx, target).await;
+    forget_cached(ctx, target);
     ctx.bus.wake();
     Ok(user)
 }

@@ -1,23 +1,29 @@
 //! Growing delays after failed logins, per account and per client address.
 //!
 //! The first few failures cost nothing; after that each failure doubles the wait before the next
-//! attempt is even checked (1 s, 2 s, 4 s ... up to a cap). A success clears the account's count.
+//! attempt is even checked (1 s, 2 s, 4 s ... up to a cap). A success clears the account's count;
+//! so does an hour without failures.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use moka::sync::Cache;
+use quick_cache::sync::Cache;
+
+/// How long failures are remembered after the last of them.
+const FORGET_AFTER: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone, Copy)]
 struct Failures {
     count: u32,
+    last: Instant,
     blocked_until: Option<Instant>,
 }
 
 #[derive(Clone)]
 pub struct LoginThrottle {
-    failures: Cache<String, Arc<std::sync::Mutex<Failures>>>,
+    /// By account and by address, the most recently failing 100,000 of them.
+    failures: Arc<Cache<String, Arc<std::sync::Mutex<Failures>>>>,
     free_attempts: u32,
     max_delay: Duration,
 }
@@ -25,10 +31,7 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     pub fn new(free_attempts: u32, max_delay_secs: u64) -> Self {
         Self {
-            failures: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(3600))
-                .build(),
+            failures: Arc::new(Cache::new(100_000)),
             free_attempts,
             max_delay: Duration::from_secs(max_delay_secs.max(1)),
         }
@@ -51,14 +54,20 @@ impl LoginThrottle {
     }
 
     pub fn record_failure(&self, login: &str, ip: Option<IpAddr>) {
+        let now = Instant::now();
         for key in Self::keys(login, ip) {
-            let entry = self.failures.get_with(key, || {
-                Arc::new(std::sync::Mutex::new(Failures {
+            let Ok(entry) = self.failures.get_or_insert_with(&key, || {
+                Ok::<_, std::convert::Infallible>(Arc::new(std::sync::Mutex::new(Failures {
                     count: 0,
+                    last: now,
                     blocked_until: None,
-                }))
+                })))
             });
             if let Ok(mut f) = entry.lock() {
+                if now.duration_since(f.last) > FORGET_AFTER {
+                    f.count = 0;
+                }
+                f.last = now;
                 f.count += 1;
                 if f.count > self.free_attempts {
                     let doublings = (f.count - self.free_attempts - 1).min(20);
@@ -71,7 +80,7 @@ impl LoginThrottle {
 
     pub fn record_success(&self, login: &str) {
         self.failures
-            .invalidate(&format!("account:{}", login.to_lowercase()));
+            .remove(&format!("account:{}", login.to_lowercase()));
     }
 }
 

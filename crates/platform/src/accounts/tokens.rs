@@ -32,10 +32,9 @@ struct StoredKey {
 }
 
 /// Tokens verified lately that a verification cache remembers.
-const VERIFIED_CAPACITY: u64 = 100_000;
+const VERIFIED_CAPACITY: usize = 100_000;
 
 /// Signs and verifies access tokens.
-#[derive(Clone)]
 pub struct TokenSigner {
     signing_kid: String,
     encoding: EncodingKey,
@@ -46,7 +45,8 @@ pub struct TokenSigner {
     /// API several times in process with its visitor's token, and a client sends the same token
     /// with every request: the signature and the claims are read once, and each use only checks
     /// the expiry again. Only valid tokens enter, so nothing an attacker sends can fill it.
-    verified: moka::sync::Cache<Box<str>, Verified>,
+    /// A token stays while it is used; its expiry is checked at every use.
+    verified: quick_cache::sync::Cache<Box<str>, Verified>,
 }
 
 /// What a verified token says.
@@ -92,10 +92,7 @@ impl TokenSigner {
             decoding,
             validation,
             ttl_secs,
-            verified: moka::sync::Cache::builder()
-                .max_capacity(VERIFIED_CAPACITY)
-                .time_to_live(std::time::Duration::from_secs(ttl_secs.max(1)))
-                .build(),
+            verified: quick_cache::sync::Cache::new(VERIFIED_CAPACITY),
         })
     }
 

@@ -197,14 +197,14 @@ impl Flags {
             ));
         }
         store::upsert(&self.db, name, settings.enabled, rollout, description, now).await?;
-        self.snapshot.invalidate(&()).await;
+        self.snapshot.invalidate(&());
         Ok(())
     }
 
     /// Removes a flag; whether it existed.
     pub async fn delete(&self, name: &str) -> Result<bool> {
         let existed = store::delete(&self.db, name).await?;
-        self.snapshot.invalidate(&()).await;
+        self.snapshot.invalidate(&());
         Ok(existed)
     }
 
@@ -213,7 +213,7 @@ impl Flags {
         if !store::set_override(&self.db, flag, user, forced).await? {
             return Err(Error::not_found(format!("flag `{flag}`")));
         }
-        self.snapshot.invalidate(&()).await;
+        self.snapshot.invalidate(&());
         Ok(())
     }
 
@@ -222,7 +222,6 @@ impl Flags {
         self.snapshot
             .get_or_load((), async move { store::load(&db).await.map(Arc::new) })
             .await
-            .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))
     }
 }
 

@@ -56,11 +56,7 @@ async fn stats(State(ctx): State<AppContext>, user: CurrentUser) -> Result<Json<
     let figures = ctx
         .cache
         .family::<(), Arc<Stats>>("admin.stats", STATS_TTL, 1);
-    let stats = figures
-        .get_or_load((), count(&ctx))
-        .await
-        .map_err(|e| Error::internal(anyhow::anyhow!("counting for operators: {e}")))?;
-    Ok(Json(stats))
+    Ok(Json(figures.get_or_load((), count(&ctx)).await?))
 }
 
 async fn count(ctx: &AppContext) -> Result<Arc<Stats>> {

@@ -125,7 +125,6 @@ pub async fn unread_count(ctx: &AppContext, user: UserId) -> Result<i64> {
         .unread
         .get_or_load(user, store::unread_count(ctx.db.reader(), user))
         .await
-        .map_err(|e| Error::internal(anyhow::anyhow!("counting unread notifications: {e}")))
 }
 
 pub async fn mark_read(ctx: &AppContext, user: UserId, id: NotificationId) -> Result<()> {
@@ -135,7 +134,7 @@ pub async fn mark_read(ctx: &AppContext, user: UserId, id: NotificationId) -> Re
     if !found {
         return Err(Error::not_found("no such notification"));
     }
-    ctx.notifications.unread.invalidate(&user).await;
+    ctx.notifications.unread.invalidate(&user);
     ctx.hub.publish(
         &Hub::user_topic(user),
         "notification.read",
@@ -148,7 +147,7 @@ pub async fn mark_all_read(ctx: &AppContext, user: UserId) -> Result<u64> {
     let mut tx = ctx.db.begin().await?;
     let n = store::mark_all_read(&mut tx, user, ctx.clock.now()).await?;
     tx.commit().await?;
-    ctx.notifications.unread.invalidate(&user).await;
+    ctx.notifications.unread.invalidate(&user);
     ctx.hub.publish(
         &Hub::user_topic(user),
         "notification.read_all",
@@ -169,7 +168,7 @@ impl Subscriber for PushLive {
             notification: serde_json::Value,
         }
         let created: Created = event.parse()?;
-        ctx.notifications.unread.invalidate(&created.user_id).await;
+        ctx.notifications.unread.invalidate(&created.user_id);
         ctx.hub.publish(
             &Hub::user_topic(created.user_id),
             "notification.created",

@@ -316,11 +316,11 @@ impl Search {
             limit: request.limit,
             offset: request.offset,
         };
-        if let Some(cached) = cache.get(&key).await {
+        if let Some(cached) = cache.get(&key) {
             return Ok((*cached).clone());
         }
         let results = self.run_query(ctx, viewer, request).await?;
-        cache.insert(key, Arc::new(results.clone())).await;
+        cache.insert(key, Arc::new(results.clone()));
         Ok(results)
     }
 

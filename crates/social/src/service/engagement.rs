@@ -25,7 +25,7 @@ pub async fn like(ctx: &AppContext, user: &CurrentUser, id: ContentId) -> Result
         ctx.notifications.notify(&mut tx, &n).await?;
     }
     tx.commit().await?;
-    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
+    FeedCache::of(ctx).forget(ctx, &[user.id]);
     content(ctx, user.id, id).await
 }
 
@@ -34,7 +34,7 @@ pub async fn unlike(ctx: &AppContext, user: &CurrentUser, id: ContentId) -> Resu
     let mut tx = ctx.db.begin().await?;
     store::unlike(&mut tx, id, user.id).await?;
     tx.commit().await?;
-    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
+    FeedCache::of(ctx).forget(ctx, &[user.id]);
     Ok(())
 }
 
@@ -89,7 +89,7 @@ pub async fn comment(
     }
     notify_mentions(ctx, &mut tx, user.id, &mentions, id).await?;
     tx.commit().await?;
-    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
+    FeedCache::of(ctx).forget(ctx, &[user.id]);
     Ok(comment)
 }
 

@@ -78,11 +78,9 @@ pub async fn feed(
         return compute_feed(ctx, reader, order, page, size, before, pull_threshold).await;
     }
     let cache = FeedCache::of(ctx);
-    let key = cache
-        .key(ctx, reader, page, &format!("{order:?}:{size}"))
-        .await;
+    let key = cache.key(ctx, reader, page, &format!("{order:?}:{size}"));
     let db = ctx.db.reader();
-    let mark = if let Some(hit) = cache.get(&key).await {
+    let mark = if let Some(hit) = cache.get(&key) {
         let ids: Vec<ContentId> = hit.items.iter().map(|(id, _)| *id).collect();
         let (mark, states) = store::marked_states(db, reader, pull_threshold, &ids).await?;
         let cached = from_cache(&hit, states, page);
@@ -95,7 +93,7 @@ pub async fn feed(
         if let Some(since) = since {
             let merged = with_newcomers(ctx, reader, order, size, cached, since, pull_threshold);
             if let Some(merged) = merged.await? {
-                cache.put(key, CachedPage::of(&merged, mark)).await;
+                cache.put(key, CachedPage::of(&merged, mark));
                 return Ok(merged);
             }
         }
@@ -104,7 +102,7 @@ pub async fn feed(
         store::feed_mark(db, reader, pull_threshold).await?
     };
     let fresh = compute_feed(ctx, reader, order, page, size, None, pull_threshold).await?;
-    cache.put(key, CachedPage::of(&fresh, mark)).await;
+    cache.put(key, CachedPage::of(&fresh, mark));
     Ok(fresh)
 }
 

@@ -112,7 +112,7 @@ pub async fn follow(ctx: &AppContext, user: &CurrentUser, target: UserId) -> Res
         FollowState::Following
     };
     tx.commit().await?;
-    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
+    FeedCache::of(ctx).forget(ctx, &[user.id]);
     Ok(state)
 }
 
@@ -142,7 +142,7 @@ pub async fn unfollow(ctx: &AppContext, user: &CurrentUser, target: UserId) -> R
     store::take_request(&mut tx, user.id, target).await?;
     store::drop_from_timeline(&mut tx, user.id, target).await?;
     tx.commit().await?;
-    FeedCache::of(ctx).forget(ctx, &[user.id]).await;
+    FeedCache::of(ctx).forget(ctx, &[user.id]);
     Ok(())
 }
 
@@ -161,7 +161,7 @@ pub async fn answer_request(
         start_following(ctx, &mut tx, requester, user.id).await?;
     }
     tx.commit().await?;
-    FeedCache::of(ctx).forget(ctx, &[requester]).await;
+    FeedCache::of(ctx).forget(ctx, &[requester]);
     Ok(())
 }
 
@@ -218,6 +218,6 @@ pub async fn restrict(
         Restriction::Block => &[user.id, target],
         Restriction::Mute => &[user.id],
     };
-    FeedCache::of(ctx).forget(ctx, touched).await;
+    FeedCache::of(ctx).forget(ctx, touched);
     Ok(())
 }

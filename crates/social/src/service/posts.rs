@@ -240,7 +240,7 @@ pub async fn edit(
     notify_mentions(ctx, &mut tx, author.id, &newly_mentioned, id).await?;
     tx.commit().await?;
     ctx.bus.wake();
-    super::present::forget(ctx, id).await;
+    super::present::forget(ctx, id);
     content(ctx, author.id, id).await
 }
 

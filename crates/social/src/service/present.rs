@@ -91,7 +91,7 @@ pub async fn answer(
     let mut unread: Vec<ContentId> = Vec::new();
     for (read, _) in &items {
         let state = read.state();
-        match cache.get(&state.id).await.filter(|w| w.is_for(&state)) {
+        match cache.get(&state.id).filter(|w| w.is_for(&state)) {
             Some(w) => {
                 written.insert(state.id, w);
             }
@@ -106,7 +106,7 @@ pub async fn answer(
     }
     for w in write(ctx, &unwritten).await? {
         let w = Arc::new(w);
-        cache.insert(w.id(), Arc::clone(&w)).await;
+        cache.insert(w.id(), Arc::clone(&w));
         written.insert(w.id(), w);
     }
     let authors = authors(ctx, written.values()).await?;
@@ -128,8 +128,8 @@ pub async fn answer(
 
 /// Drops a post's written part, after an edit on this node (other nodes see the edit by its
 /// `updated_at`).
-pub async fn forget(ctx: &AppContext, id: ContentId) {
-    written_posts(ctx).invalidate(&id).await;
+pub fn forget(ctx: &AppContext, id: ContentId) {
+    written_posts(ctx).invalidate(&id);
 }
 
 fn written_posts(ctx: &AppContext) -> Family<ContentId, Arc<Written>> {

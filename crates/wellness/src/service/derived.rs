@@ -126,15 +126,15 @@ impl Derived {
         K: Hash + Eq + Send + Sync + Clone + 'static,
         V: Clone + Send + Sync + 'static,
     {
-        if let Some(value) = family.get(&key).await
+        if let Some(value) = family.get(&key)
             && usable(&value)
         {
             return Ok(value);
         }
-        let epoch = self.epochs.get(&user).await;
+        let epoch = self.epochs.get(&user);
         let value = load.await?;
-        if self.epochs.get(&user).await == epoch {
-            family.insert(key, value.clone()).await;
+        if self.epochs.get(&user) == epoch {
+            family.insert(key, value.clone());
         }
         Ok(value)
     }
@@ -148,11 +148,11 @@ fn of_today<T>(ctx: &AppContext, view: &Dated<T>) -> bool {
 /// Drops every view of `user`: call after committing a change to their data.
 pub async fn forget(ctx: &AppContext, user: UserId) {
     let derived = Derived::of(ctx);
-    derived.epochs.insert(user, ctx.next_id()).await;
-    derived.zones.invalidate(&user).await;
-    derived.goals.invalidate(&user).await;
+    derived.epochs.insert(user, ctx.next_id());
+    derived.zones.invalidate(&user);
+    derived.goals.invalidate(&user);
     for period in Period::ALL {
-        derived.inputs.invalidate(&(user, period)).await;
+        derived.inputs.invalidate(&(user, period));
     }
-    derived.dismissed.invalidate(&user).await;
+    derived.dismissed.invalidate(&user);
 }
