@@ -227,7 +227,8 @@ where
             EntryResult::Removed(..) | EntryResult::Timeout => return load.await,
         };
         let value = load.await?;
-        // Fails only if the entry was invalidated meanwhile; the value is still this load's.
+        // Refused when a writer invalidated or stored the key during the load: the loaded
+        // value may predate that write, so it is returned to this caller but not kept.
         let _ = guard.insert(self.entry(value.clone()));
         Ok(value)
     }
@@ -332,6 +333,35 @@ mod tests {
             assert_eq!(reader.ok(), Some(Ok(1)), "every reader gets the one load");
         }
         assert_eq!(loads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_load_overtaken_by_a_write_is_not_kept() {
+        let cache = Cache::default();
+        let family: Family<u8, u8> = cache.family("overtaken", Duration::from_secs(60), 10);
+        let (started, start) = tokio::sync::oneshot::channel();
+        let (write_done, written) = tokio::sync::oneshot::channel::<()>();
+        let reader = {
+            let family = family.clone();
+            tokio::spawn(async move {
+                family
+                    .get_or_load(1, async {
+                        let _ = started.send(());
+                        let _ = written.await;
+                        Ok::<_, ()>(1)
+                    })
+                    .await
+            })
+        };
+        let _ = start.await;
+        family.invalidate(&1);
+        let _ = write_done.send(());
+        assert_eq!(
+            reader.await.ok(),
+            Some(Ok(1)),
+            "the reader still gets its value"
+        );
+        assert_eq!(family.get(&1), None, "but it is not kept over the write");
     }
 
     #[tokio::test]
