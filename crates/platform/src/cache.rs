@@ -233,6 +233,63 @@ where
         Ok(value)
     }
 
+    /// The values of `keys`, the missing ones loaded by one call of `load`, which gets them all
+    /// and returns those it found. As in [`Family::get_or_load`], a value whose key a writer
+    /// invalidated during the load is returned but not kept. A key that another caller is
+    /// loading at that moment is loaded here as well, not waited for: two callers each loading
+    /// keys the other waits on would block each other.
+    pub async fn get_or_load_many<E, F>(
+        &self,
+        keys: &[K],
+        load: impl FnOnce(Vec<K>) -> F,
+    ) -> Result<HashMap<K, V>, E>
+    where
+        F: Future<Output = Result<Vec<(K, V)>, E>>,
+    {
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut guards = HashMap::new();
+        let mut missing = Vec::new();
+        let now = Instant::now();
+        for key in keys {
+            if found.contains_key(key) || missing.contains(key) {
+                continue;
+            }
+            if let Some(value) = self.get(key) {
+                found.insert(key.clone(), value);
+                continue;
+            }
+            let claimed = self.store.entry(key, Some(Duration::ZERO), |_, current| {
+                if current.fresh(now) {
+                    EntryAction::Retain(current.value.clone())
+                } else {
+                    EntryAction::ReplaceWithGuard
+                }
+            });
+            match claimed {
+                EntryResult::Retained(value) => {
+                    found.insert(key.clone(), value);
+                    continue;
+                }
+                EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => {
+                    guards.insert(key.clone(), guard);
+                }
+                EntryResult::Removed(..) | EntryResult::Timeout => {}
+            }
+            missing.push(key.clone());
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        for (key, value) in load(missing).await? {
+            if let Some(guard) = guards.remove(&key) {
+                // Refused when a writer invalidated the key during the load, as above.
+                let _ = guard.insert(self.entry(value.clone()));
+            }
+            found.insert(key, value);
+        }
+        Ok(found)
+    }
+
     /// Stores `value` unless the entry already holds one that `newer` says is newer: writers
     /// that commit out of order, or a reader that loaded before a write, can then never put an
     /// older value over a fresher one.
@@ -362,6 +419,32 @@ mod tests {
             "the reader still gets its value"
         );
         assert_eq!(family.get(&1), None, "but it is not kept over the write");
+    }
+
+    #[tokio::test]
+    async fn many_keys_load_only_the_missing_and_keep_none_overtaken() {
+        let cache = Cache::default();
+        let family: Family<u8, u8> = cache.family("many", Duration::from_secs(60), 10);
+        family.insert(1, 10);
+        let loaded = family
+            .get_or_load_many(&[1, 2, 3, 2], |missing| {
+                assert_eq!(missing, [2, 3], "each missing key once");
+                // A writer drops key 3 while it loads; key 4 was never asked for.
+                family.invalidate(&3);
+                async { Ok::<_, ()>(vec![(2, 20), (3, 30)]) }
+            })
+            .await;
+        let loaded = loaded.unwrap_or_default();
+        assert_eq!(
+            (loaded.get(&1), loaded.get(&2), loaded.get(&3)),
+            (Some(&10), Some(&20), Some(&30))
+        );
+        assert_eq!(family.get(&2), Some(20));
+        assert_eq!(
+            family.get(&3),
+            None,
+            "a load overtaken by a write is not kept"
+        );
     }
 
     #[tokio::test]

@@ -280,24 +280,20 @@ pub(crate) async fn cached_summaries(
     ctx: &AppContext,
     ids: &[QuestionId],
 ) -> Result<HashMap<QuestionId, CachedSummary>> {
-    let caches = Caches::of(&ctx.cache);
-    let mut found: HashMap<QuestionId, CachedSummary> = HashMap::with_capacity(ids.len());
-    let mut missing = Vec::new();
-    for &id in ids {
-        match caches.summaries.get(&id) {
-            Some(s) => {
-                found.insert(id, s);
-            }
-            None => missing.push(id),
-        }
-    }
-    for (summary, listed) in store::summaries(ctx.db.reader(), &missing, ctx.clock.now()).await? {
-        let id = summary.id;
-        let entry = Arc::new(Summary::new(&summary, listed).map_err(Error::internal)?);
-        caches.summaries.insert(id, Arc::clone(&entry));
-        found.insert(id, entry);
-    }
-    Ok(found)
+    let now = ctx.clock.now();
+    Caches::of(&ctx.cache)
+        .summaries
+        .get_or_load_many(ids, |missing| async move {
+            store::summaries(ctx.db.reader(), &missing, now)
+                .await?
+                .into_iter()
+                .map(|(summary, listed)| {
+                    let cached = Summary::new(&summary, listed).map_err(Error::internal)?;
+                    Ok((summary.id, Arc::new(cached)))
+                })
+                .collect()
+        })
+        .await
 }
 
 /// A page of a list, seed 003's `getQuestions`.
