@@ -58,17 +58,16 @@ impl Block {
         }
     }
 
-    /// The questions in `cell` (a geohash no shorter than the block's own), with their spots.
-    pub fn cell(&self, cell: &str) -> impl Iterator<Item = (Spot, QuestionId, Placed)> + '_ {
+    /// The spots of the questions in `cell` (a geohash no shorter than the block's own), with
+    /// where each question is.
+    pub fn cell(&self, cell: &str) -> impl Iterator<Item = (Spot, Placed)> + '_ {
         let (first, last) = (packed(cell, 0), packed(cell, u8::MAX));
         let from = self.cells.partition_point(|c| c.0 < first);
         let to = self.cells.partition_point(|c| c.0 <= last);
         let start = self.cells.get(from).map_or(self.points.len(), |c| c.1);
         let end = self.cells.get(to).map_or(self.points.len(), |c| c.1);
         let points = self.points.get(start..end).unwrap_or_default();
-        (start..)
-            .zip(points)
-            .map(|(spot, &(id, at))| (spot, id, at))
+        (start..).zip(points).map(|(spot, &(_, at))| (spot, at))
     }
 
     /// The question at `spot`.
@@ -126,8 +125,13 @@ mod tests {
             (QuestionId::from_raw(3), here),
         ]);
         assert_eq!(Block::key(&seven, Precision::Seven), six);
-        let ids =
-            |cell: &str| -> Vec<i64> { block.cell(cell).map(|(_, id, _)| id.get()).collect() };
+        let ids = |cell: &str| -> Vec<i64> {
+            block
+                .cell(cell)
+                .filter_map(|(spot, _)| block.question(spot))
+                .map(QuestionId::get)
+                .collect()
+        };
         assert_eq!(ids(&seven), [1, 3]);
         assert_ne!(next_door.cells()[2], seven);
         assert_eq!(ids(&next_door.cells()[2]), [2]);

@@ -152,6 +152,18 @@ impl Cache {
     }
 }
 
+/// For quick_cache's entry API: a fresh value is handed back, an expired one is swapped for a
+/// guard that lets the caller load and store it.
+fn claim<K, V: Clone>(now: Instant) -> impl FnOnce(&K, &mut Entry<V>) -> EntryAction<V> {
+    move |_, current| {
+        if current.fresh(now) {
+            EntryAction::Retain(current.value.clone())
+        } else {
+            EntryAction::ReplaceWithGuard
+        }
+    }
+}
+
 /// A cached value's size in bytes, roughly: what it holds on the heap and inline.
 pub trait Weigh {
     fn bytes(&self) -> u32;
@@ -209,18 +221,7 @@ where
         if let Some(value) = self.get(&key) {
             return Ok(value);
         }
-        let now = Instant::now();
-        let guard = match self
-            .store
-            .entry_async(&key, |_, current| {
-                if current.fresh(now) {
-                    EntryAction::Retain(current.value.clone())
-                } else {
-                    EntryAction::ReplaceWithGuard
-                }
-            })
-            .await
-        {
+        let guard = match self.store.entry_async(&key, claim(Instant::now())).await {
             // Loaded by another reader while this one waited.
             EntryResult::Retained(value) => return Ok(value),
             EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => guard,
@@ -258,14 +259,7 @@ where
                 found.insert(key.clone(), value);
                 continue;
             }
-            let claimed = self.store.entry(key, Some(Duration::ZERO), |_, current| {
-                if current.fresh(now) {
-                    EntryAction::Retain(current.value.clone())
-                } else {
-                    EntryAction::ReplaceWithGuard
-                }
-            });
-            match claimed {
+            match self.store.entry(key, Some(Duration::ZERO), claim(now)) {
                 EntryResult::Retained(value) => {
                     found.insert(key.clone(), value);
                     continue;

@@ -87,7 +87,7 @@ pub async fn nearby(
                 .flat_map(move |&place| {
                     held[place]
                         .cell(&cell.hash)
-                        .map(move |(spot, _, at)| ((place, spot), at))
+                        .map(move |(spot, at)| ((place, spot), at))
                 })
         }));
     }
